@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The subcommands; main.c holds the table and the usage text made from it. */
+#ifndef MAMORI_CLI_COMMANDS_H
+#define MAMORI_CLI_COMMANDS_H
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;
+	const char *summary;
+};
+
+int cmd_scan(int argc, char **argv);
+int cmd_facts(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+/* The language for output: --lang if given, else from the environment. */
+const char *cli_lang(const char *forced);
+
+#endif

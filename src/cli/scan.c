@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli/scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+
+int read_file(const char *path, size_t max, char **buf, size_t *len, struct errbuf *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return err_set(e, errno == ENOENT ? MAMORI_ENOENT : MAMORI_EIO, "%s: %s", path,
+			       strerror(errno));
+	struct buf b;
+	buf_init(&b, max);
+	char chunk[16384];
+	size_t n;
+	int r = 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if ((r = buf_add(&b, chunk, n)))
+			break;
+	if (r == 0 && ferror(f))
+		r = MAMORI_EIO;
+	fclose(f);
+	if (r) {
+		buf_free(&b);
+		return err_set(e, r, "%s: %s", path,
+			       r == MAMORI_ETOOBIG ? "file too large" : "read failed");
+	}
+	*len = b.len;
+	*buf = buf_take(&b);
+	return *buf ? 0 : err_set(e, MAMORI_ENOMEM, "out of memory");
+}
+
+static int add_file(struct catalog *c, const char *dir, const char *rel, struct errbuf *e)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	char *buf;
+	size_t len;
+	int r = read_file(path, 8u << 20, &buf, &len, e);
+	if (r)
+		return r;
+	r = catalog_add(c, rel, buf, len, e);
+	free(buf);
+	return r;
+}
+
+
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int scan_load_catalog(const char *dir, struct catalog **out, struct errbuf *e)
+{
+	if (dir == NULL)
+		return catalog_load_embedded(out, e);
+	struct catalog *c = catalog_new();
+	if (c == NULL)
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	int r = add_file(c, dir, "params.yaml", e);
+	char sub[4096];
+	snprintf(sub, sizeof(sub), "%s/checks", dir);
+	DIR *d = r ? NULL : opendir(sub);
+	if (r == 0 && d == NULL)
+		r = err_set(e, MAMORI_ENOENT, "%s: %s", sub, strerror(errno));
+	char *names[512];
+	size_t n = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL && n < 512) {
+		size_t l = strlen(de->d_name);
+		if (l > 5 && strcmp(de->d_name + l - 5, ".yaml") == 0)
+			names[n++] = xasprintf("checks/%s", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	qsort(names, n, sizeof(char *), cmp_name);
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0)
+			r = names[i] ? add_file(c, dir, names[i], e)
+				     : err_set(e, MAMORI_ENOMEM, "out of memory");
+		free(names[i]);
+	}
+	if (r == 0)
+		r = catalog_finish(c, e);
+	if (r) {
+		catalog_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+int scan_load_policy(const struct catalog *c, const char *file, struct policy **out,
+		     struct errbuf *e)
+{
+	struct policy *p;
+	int r = policy_default(c, &p, e);
+	if (r || file == NULL) {
+		if (r == 0)
+			*out = p;
+		return r;
+	}
+	char *buf;
+	size_t len;
+	r = read_file(file, 1u << 20, &buf, &len, e);
+	if (r == 0) {
+		r = policy_apply_yaml(p, c, file, buf, len, e);
+		free(buf);
+	}
+	if (r) {
+		policy_free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+int scan_collect(const char *root, long long now, const struct sys_ops *sys,
+		 const char *only_probes, struct facts **out, struct errbuf *e)
+{
+	struct facts *f = facts_new();
+	if (f == NULL)
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	struct probe_ctx ctx;
+	int r = probe_ctx_open(&ctx, root, (time_t)now, sys, f, e);
+	if (r) {
+		facts_free(f);
+		return r;
+	}
+	if (!ctx.live)
+		ctx.sys = NULL; /* the running kernel does not describe a mounted image */
+	if (sys && ctx.sys == NULL && sys != sys_ops_live())
+		ctx.sys = sys; /* a test feeding recorded answers for its fixture */
+	r = probes_run(&ctx, only_probes, e);
+	probe_ctx_close(&ctx);
+	if (r) {
+		facts_free(f);
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+int parse_time(const char *s, long long *out)
+{
+	char date[11];
+	if (s == NULL || strlen(s) < 10)
+		return MAMORI_EINVAL;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	long long t;
+	if (parse_date(date, &t))
+		return MAMORI_EINVAL;
+	if (s[10] == '\0') {
+		*out = t;
+		return 0;
+	}
+	long long h, m, sec;
+	if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
+	    strn_to_ll(s + 11, 2, 0, 23, &h, NULL) || strn_to_ll(s + 14, 2, 0, 59, &m, NULL) ||
+	    strn_to_ll(s + 17, 2, 0, 60, &sec, NULL))
+		return MAMORI_EINVAL;
+	*out = t + h * 3600 + m * 60 + sec;
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What `scan`, `facts` and `explain` share: loading the catalog and policy, collecting facts. */
+#ifndef MAMORI_CLI_SCAN_H
+#define MAMORI_CLI_SCAN_H
+
+#include "core/catalog.h"
+#include "core/eval.h"
+#include "core/policy.h"
+#include "probes/probe.h"
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
+int read_file(const char *path, size_t max, char **buf, size_t *len, struct errbuf *e);
+/* The embedded catalog, or the one in dir (its params.yaml and checks/ *.yaml). */
+int scan_load_catalog(const char *dir, struct catalog **out, struct errbuf *e);
+/* The catalog's defaults, with the policy file (may be NULL) applied. */
+int scan_load_policy(const struct catalog *c, const char *file, struct policy **out,
+		     struct errbuf *e);
+/* Runs the probes (only those named in only_probes, comma separated, when not NULL). */
+int scan_collect(const char *root, long long now, const struct sys_ops *sys,
+		 const char *only_probes, struct facts **out, struct errbuf *e);
+/* Parses "2026-11-01T00:00:00Z" or "2026-11-01". */
+int parse_time(const char *s, long long *out);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The probe interface: what every OS's probes share. See docs/internals/PROBES.md. */
+#ifndef MAMORI_PROBE_H
+#define MAMORI_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "core/facts.h"
+#include "core/util.h"
+
+/* Facts that only a system call can give, behind one table so that tests can feed them.
+ * Each returns 0 and fills its out-parameters, or a negative error with a reason in why.
+ * NULL members (and a NULL table, as when auditing a mounted image) mean "not available". */
+struct sys_ops {
+	/* The live nftables ruleset as `nft -j list ruleset` prints it (caller frees *json). */
+	int (*nft_ruleset_json)(void *ud, char **json, size_t *len, char *why, size_t whylen);
+	/* Whether the kernel clock is synchronized (adjtimex STA_UNSYNC clear). */
+	int (*clock_synchronized)(void *ud, bool *synced, char *why, size_t whylen);
+	void *ud;
+};
+
+struct probe_cache; /* parsed files several probes share (dpkg status, units, sockets, ...) */
+
+struct probe_ctx {
+	const char *root;  /* the audited root directory, "/" for this machine */
+	int rootfd;        /* an O_PATH descriptor of root; every read goes through it */
+	bool live;         /* root is the running system: /proc, /sys and sys_ops describe it */
+	time_t now;        /* the scan's clock (injectable for tests) */
+	const struct sys_ops *sys; /* may be NULL */
+	struct facts *facts;       /* where probes put what they find */
+	struct probe_cache *cache; /* owned by the scan; probes use the accessors in common.h */
+};
+
+/* One probe family: collects facts into ctx->facts. Returns 0 even when facts are unknown
+ * (that is recorded as an unknown fact); a negative code only for ENOMEM-like failures. */
+struct probe {
+	const char *name;      /* "ssh", "pam", ... */
+	const char *platforms; /* "linux" */
+	int (*collect)(struct probe_ctx *ctx);
+	const char *summary;   /* one line: what it reads */
+};
+
+/* The registration table for this build's OS (src/probes/<os>/registry.c). */
+extern const struct probe probes[];
+extern const size_t probes_count;
+
+/* Opens root and prepares ctx; root "/" makes it live. Returns 0 or an error in e. */
+int probe_ctx_open(struct probe_ctx *ctx, const char *root, time_t now, const struct sys_ops *sys,
+		   struct facts *facts, struct errbuf *e);
+void probe_ctx_close(struct probe_ctx *ctx);
+
+/* Runs every probe (or only those whose name is in `only`, comma separated, when not NULL). */
+int probes_run(struct probe_ctx *ctx, const char *only, struct errbuf *e);
+
+/* The live system's sys_ops (adjtimex, libnftables); NULL members where unavailable. */
+const struct sys_ops *sys_ops_live(void);
+
+#endif
