@@ -13,7 +13,11 @@ if(MAMORI_WERROR)
   add_compile_options(-Werror)
 endif()
 
-if(MAMORI_SANITIZE)
+if(MAMORI_FUZZ)
+  # Coverage for the libraries; fuzz/CMakeLists.txt links each target with -fsanitize=fuzzer.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(MAMORI_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
                       -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined -fno-sanitize-recover=all)
