@@ -114,9 +114,19 @@ static json_t *scalar_to_json(const yaml_node_t *n)
 	return json_stringn(s, n->data.scalar.length);
 }
 
+/* Aliases let a small document name the same node many times ("billion laughs"): the
+ * conversion visits at most this many nodes. */
+#define YAMLX_MAX_NODES 100000
+
 static json_t *to_json(yaml_document_t *doc, const yaml_node_t *n, const char *file, int depth,
-		       struct errbuf *e)
+		       size_t *budget, struct errbuf *e)
 {
+	if (*budget == 0) {
+		err_set(e, MAMORI_ETOOBIG, "%s:%d: too many nodes (aliases expand too far)", file,
+			yamlx_line(n));
+		return NULL;
+	}
+	(*budget)--;
 	if (depth > 32) {
 		err_set(e, MAMORI_EPARSE, "%s:%d: nested too deeply", file, yamlx_line(n));
 		return NULL;
@@ -131,7 +141,7 @@ static json_t *to_json(yaml_document_t *doc, const yaml_node_t *n, const char *f
 	case YAML_SEQUENCE_NODE:
 		j = json_array();
 		for (size_t i = 0; j && i < yamlx_seq_len(n); i++) {
-			json_t *v = to_json(doc, yamlx_seq_at(doc, n, i), file, depth + 1, e);
+			json_t *v = to_json(doc, yamlx_seq_at(doc, n, i), file, depth + 1, budget, e);
 			if (v == NULL || json_array_append_new(j, v)) {
 				json_decref(j);
 				return NULL;
@@ -151,7 +161,7 @@ static json_t *to_json(yaml_document_t *doc, const yaml_node_t *n, const char *f
 				return NULL;
 			}
 			json_t *v = to_json(doc, yaml_document_get_node(doc, pr->value), file,
-					    depth + 1, e);
+					    depth + 1, budget, e);
 			if (v == NULL || json_object_set_new(j, k, v)) {
 				json_decref(j);
 				return NULL;
@@ -171,7 +181,8 @@ json_t *yamlx_to_json(yaml_document_t *doc, const yaml_node_t *n, const char *fi
 		err_set(e, MAMORI_EPARSE, "%s: missing value", file);
 		return NULL;
 	}
-	json_t *j = to_json(doc, n, file, 0, e);
+	size_t budget = YAMLX_MAX_NODES;
+	json_t *j = to_json(doc, n, file, 0, &budget, e);
 	if (j == NULL && e && e->msg[0] == '\0')
 		err_set(e, MAMORI_ENOMEM, "%s: out of memory", file);
 	return j;
