@@ -45,21 +45,24 @@ static int deb_line(const char *s, size_t len, int lineno, void *ud)
 	if (colon == NULL || colon == s)
 		return MAMORI_EPARSE;
 	size_t kl = (size_t)(colon - s);
-	const char *v = colon + 1;
-	size_t vl = len - kl - 1;
-	str_trim(&v, &vl);
+	/* Packages lists have ~1.5 million lines: compare lengths before bytes. */
 	static const char *const names[5] = {"Package", "Version", "Architecture", "Source",
 					     "Status"};
+	static const size_t name_len[5] = {7, 7, 12, 6, 6};
 	for (int i = 0; i < 5; i++) {
-		if (kl == strlen(names[i]) && memcmp(s, names[i], kl) == 0) {
-			if (vl >= sizeof(st->fields[i]))
-				return MAMORI_EPARSE;
-			memcpy(st->fields[i], v, vl);
-			st->fields[i][vl] = '\0';
-			const char **slot[5] = {&st->cur.package, &st->cur.version, &st->cur.arch,
-						&st->cur.source, &st->cur.status};
-			*slot[i] = st->fields[i];
-		}
+		if (kl != name_len[i] || memcmp(s, names[i], kl) != 0)
+			continue;
+		const char *v = colon + 1;
+		size_t vl = len - kl - 1;
+		str_trim(&v, &vl);
+		if (vl >= sizeof(st->fields[i]))
+			return MAMORI_EPARSE;
+		memcpy(st->fields[i], v, vl);
+		st->fields[i][vl] = '\0';
+		const char **slot[5] = {&st->cur.package, &st->cur.version, &st->cur.arch,
+					&st->cur.source, &st->cur.status};
+		*slot[i] = st->fields[i];
+		break;
 	}
 	return 0;
 }
@@ -71,7 +74,8 @@ int deb_stanzas_parse(const char *buf, size_t len, deb_stanza_fn fn, void *ud, i
 		return MAMORI_ENOMEM;
 	st->fn = fn;
 	st->ud = ud;
-	int r = for_each_line(buf, len, 1 << 16, deb_line, st, bad_line);
+	/* Real lists have long lines: bookworm's librust-winapi-dev has a 75 KB Provides. */
+	int r = for_each_line(buf, len, 1 << 20, deb_line, st, bad_line);
 	if (r == 0)
 		r = deb_flush(st);
 	else if (r == MAMORI_ETOOBIG)
