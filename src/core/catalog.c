@@ -175,6 +175,20 @@ static int ld_str(struct ld *l, const yaml_node_t *map, const char *key, bool re
 	return *out ? 0 : err_set(l->e, MAMORI_ENOMEM, "out of memory");
 }
 
+/* YAML's folded style (">") joins lines with a space, which Japanese text does not use:
+ * drop a single space that stands between two non-ASCII characters. */
+static void ja_unfold(char *s)
+{
+	size_t o = 0;
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == ' ' && o > 0 && (unsigned char)s[o - 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] >= 0x80)
+			continue;
+		s[o++] = s[i];
+	}
+	s[o] = '\0';
+}
+
 static int ld_text(struct ld *l, const yaml_node_t *map, const char *key, struct text *t)
 {
 	yaml_node_t *n = yamlx_get(l->doc, map, key);
@@ -186,6 +200,8 @@ static int ld_text(struct ld *l, const yaml_node_t *map, const char *key, struct
 	int r = ld_str(l, n, "en", true, &t->en);
 	if (r == 0)
 		r = ld_str(l, n, "ja", true, &t->ja);
+	if (r == 0)
+		ja_unfold(t->ja);
 	return r;
 }
 

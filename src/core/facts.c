@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/util.h"
 
 /* A sorted array: facts are few (hundreds) and read far more often than written. */
@@ -118,10 +119,57 @@ int facts_put_int(struct facts *f, const char *name, long long v, const char *so
 	return facts_put(f, name, json_integer(v), source, line, note);
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned min;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2, cp = c & 0x1F, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3, cp = c & 0x0F, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4, cp = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+json_t *json_string_lossy(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j || s == NULL)
+		return j;
+	struct buf b;
+	buf_init(&b, strlen(s) * 3 + 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_seq(p);
+		if (n ? buf_add(&b, p, n) : buf_adds(&b, "\xEF\xBF\xBD"))
+			return NULL;
+		p += n ? n : 1;
+	}
+	char *clean = buf_take(&b);
+	j = clean ? json_string(clean) : NULL;
+	free(clean);
+	return j;
+}
+
 int facts_put_str(struct facts *f, const char *name, const char *v, const char *source, int line,
 		  const char *note)
 {
-	return facts_put(f, name, v ? json_string(v) : json_null(), source, line, note);
+	return facts_put(f, name, v ? json_string_lossy(v) : json_null(), source, line, note);
 }
 
 int facts_put_unknown(struct facts *f, const char *name, const char *source, int line,
@@ -164,13 +212,13 @@ json_t *fact_to_json(const struct fact *x)
 	if (x->value)
 		r |= json_object_set(o, "value", x->value);
 	else
-		r |= json_object_set_new(o, "unknown", json_string(x->reason));
+		r |= json_object_set_new(o, "unknown", json_string_lossy(x->reason));
 	if (x->source)
-		r |= json_object_set_new(o, "source", json_string(x->source));
+		r |= json_object_set_new(o, "source", json_string_lossy(x->source));
 	if (x->line > 0)
 		r |= json_object_set_new(o, "line", json_integer(x->line));
 	if (x->note)
-		r |= json_object_set_new(o, "note", json_string(x->note));
+		r |= json_object_set_new(o, "note", json_string_lossy(x->note));
 	if (r) {
 		json_decref(o);
 		return NULL;

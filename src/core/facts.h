@@ -46,6 +46,10 @@ size_t facts_count(const struct facts *f);
 /* Facts in name order, index 0..count-1. */
 const struct fact *facts_at(const struct facts *f, size_t i);
 
+/* A JSON string of s; bytes that are not valid UTF-8 (a file name, an SSID) become U+FFFD
+ * so that what a probe read can always be reported. NULL only when memory runs out. */
+json_t *json_string_lossy(const char *s);
+
 /* Serializes all facts as {"name": {"value": v, "source": s, "line": n, "note": t}} or
  * {"name": {"unknown": reason, ...}}. Returns a new reference or NULL. */
 json_t *facts_to_json(const struct facts *f);

@@ -45,7 +45,7 @@ static json_t *finding_json(const struct report_ctx *r, const struct finding *fd
 			      rem ? text_json(rem) : json_null(), "evidence", fd->evidence, "refs",
 			      refs_json(ck));
 	if (o && fd->reason)
-		json_object_set_new(o, "reason", json_string(fd->reason));
+		json_object_set_new(o, "reason", json_string_lossy(fd->reason));
 	return o;
 }
 
@@ -83,12 +83,12 @@ json_t *report_json(const struct report_ctx *r)
 	const char *host = fact_str(r->facts, "host.hostname");
 	const char *mid = fact_str(r->facts, "host.machine_id");
 	json_t *o = json_pack(
-		"{s:i, s:s, s:{s:s, s:s}, s:s, s:s, s:s*, s:{s:s*, s:s*, s:s*, s:s*}, s:{s:s, s:O, "
+		"{s:i, s:s, s:{s:s, s:s}, s:s, s:s, s:s*, s:{s:s*, s:s*, s:s*}, s:o, s:{s:s, s:O, "
 		"s:o*}, s:{s:i, s:i, s:i, s:i, s:i, s:o*}, s:o*, s:o*}",
 		"schema_version", MAMORI_REPORT_SCHEMA_VERSION, "report_id", r->report_id, "tool",
 		"name", "mamori", "version", MAMORI_VERSION, "generated_at", when, "platform",
 		r->platform, "only", r->only, "host", "hostname", host, "machine_id", mid, "os",
-		fact_str(r->facts, "os.pretty_name"), "root", r->root, "policy", "name",
+		fact_str(r->facts, "os.pretty_name"), "root", json_string_lossy(r->root), "policy", "name",
 		r->policy->name, "params", r->policy->params, "disabled", disabled, "summary", "pass",
 		(json_int_t)c[ST_PASS], "fail", (json_int_t)c[ST_FAIL], "unknown",
 		(json_int_t)c[ST_UNKNOWN], "not_applicable", (json_int_t)c[ST_NOT_APPLICABLE],

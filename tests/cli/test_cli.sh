@@ -75,7 +75,8 @@ grep -q "p.yaml:2" "$tmp/err" && ok || bad "policy error does not name file:line
 printf 'disabled:\n  - check: ssh-password-auth\n' >"$tmp/p2.yaml"
 expect_rc 2 "disabled without reason" "$bin" scan --root "$fx/good/root" --policy "$tmp/p2.yaml"
 printf 'disabled:\n  - check: ssh-password-auth\n    reason: "No SSH server on laptops (IT, 2026-11)"\n' >"$tmp/p3.yaml"
-expect_rc 0 "disabled with reason" "$bin" scan --root "$fx/bad/root" $now --only ssh --policy "$tmp/p3.yaml" --format json -o "$tmp/p3.json"
+# The bad host fails other ssh checks, so exit 1; the switched-off check must show as disabled.
+expect_rc 1 "disabled with reason" "$bin" scan --root "$fx/bad/root" $now --only ssh --policy "$tmp/p3.yaml" --format json -o "$tmp/p3.json"
 "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); f=[x for x in r["findings"] if x["check"]=="ssh-password-auth"][0]; assert f["status"]=="disabled" and "laptops" in f["reason"]' "$tmp/p3.json" && ok || bad "disabled check not reported as disabled with its reason"
 
 echo "cli: $pass passed, $fail failed"

@@ -106,6 +106,14 @@ static void test_facts(void **state)
 	assert_int_not_equal(facts_from_json(g, badj, &e), 0);
 	json_decref(badj);
 	facts_free(g);
+	/* bytes that are not UTF-8 (an SSID, a file name) are reported, not dropped */
+	assert_int_equal(facts_put_str(f, "w.ssid", "caf\xe9-\xe3\x81\x82", "/etc/x\xff", 1, NULL), 0);
+	assert_string_equal(json_string_value(facts_get(f, "w.ssid")->value),
+			    "caf\xef\xbf\xbd-\xe3\x81\x82");
+	json_t *one = fact_to_json(facts_get(f, "w.ssid"));
+	assert_non_null(one);
+	assert_string_equal(json_string_value(json_object_get(one, "source")), "/etc/x\xef\xbf\xbd");
+	json_decref(one);
 	facts_free(f);
 	facts_free(NULL);
 }

@@ -180,7 +180,7 @@ static void test_distro_csv_malformed(void **state)
 	size_t n = DISTRO_LINE_MAX + 200;
 	char *big = malloc(n + 64);
 	assert_non_null(big);
-	strcpy(big, "version,codename,series,eol\n");
+	memcpy(big, "version,codename,series,eol\n", sizeof("version,codename,series,eol\n"));
 	size_t o = strlen(big);
 	memset(big + o, 'a', n);
 	big[o + n] = '\0';
@@ -253,10 +253,10 @@ static void test_complete_stanzas(void **state)
 	size_t big = 80000;
 	char *s = malloc(big + 64);
 	assert_non_null(s);
-	strcpy(s, "Package: x\nProvides: ");
+	memcpy(s, "Package: x\nProvides: ", sizeof("Package: x\nProvides: "));
 	size_t o = strlen(s);
 	memset(s + o, 'p', big);
-	strcpy(s + o + big, "\nVersion: 1\n\n");
+	memcpy(s + o + big, "\nVersion: 1\n\n", sizeof("\nVersion: 1\n\n"));
 	n = 0;
 	assert_int_equal(deb_stanzas_parse(s, strlen(s), count_cb, &n, &bad), 0);
 	assert_int_equal(n, 1);

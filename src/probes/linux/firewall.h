@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The firewall family's pure parsers: the live nftables ruleset (JSON) and the configuration
+ * files a firewall loads at boot (nftables.conf, iptables-save files, firewalld zones).
+ * Each takes a buffer and does no I/O, so it can be unit-tested and fuzzed. */
+#ifndef MAMORI_LINUX_FIREWALL_H
+#define MAMORI_LINUX_FIREWALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Caps on outside input. */
+#define FW_NFT_JSON_MAX (32u << 20) /* bytes of `nft -j list ruleset` */
+#define FW_NFT_MAX_OBJECTS 200000   /* tables + chains + rules */
+#define FW_JUMP_DEPTH 16	    /* nested jump/goto levels followed */
+
+/* What one address family's input hook does with a packet no rule accepted explicitly. */
+struct fw_family_view {
+	bool filtered;	 /* some input-hook filter chain has rules or a drop policy */
+	bool deny;	 /* some input-hook filter chain ends in drop/reject by default */
+	char chain[200]; /* "inet filter input": the chain that decided (deny) or was seen */
+	char how[200];	 /* "policy drop", "last rule: reject", "policy accept, 3 rules" */
+};
+
+struct fw_summary {
+	struct fw_family_view v4, v6;
+	size_t input_chains; /* input-hook filter base chains seen (ip, ip6, inet) */
+	char backend[32];    /* "nftables", "iptables-nft", "ufw", "firewalld", "none" */
+};
+
+/* Parses `nft -j list ruleset` output and decides, per address family, whether inbound
+ * traffic is denied by default. Returns 0, MAMORI_EPARSE (why says line and column),
+ * MAMORI_ETOOBIG or MAMORI_ENOMEM. */
+int fw_nft_json_parse(const char *buf, size_t len, struct fw_summary *out, char *why,
+		      size_t whylen);
+
+/* The same decision from nftables scripts (/etc/nftables.conf and what it includes). Chains
+ * are accumulated in conf across files (tables and chains may be declared more than once and
+ * merge); file is the caller's index of the file, kept with each chain's deciding line.
+ * `include "PATH"` directives are handed to inc (which may parse them at once, recursively).
+ * Jumps to other chains are not followed. Returns 0, inc's non-zero value, MAMORI_ENOMEM or
+ * MAMORI_EPARSE with *bad_line. */
+struct fw_nft_chain {
+	char family[8], table[64], name[64];
+	bool is_filter, hook_input, policy_drop;
+	size_t nrules;
+	int term;	/* first unconditional verdict: 0 none, 1 accept, 2 drop/reject */
+	int file, line; /* where the deciding policy or rule is (or the chain, if neither) */
+};
+struct fw_nft_conf {
+	struct fw_nft_chain *chains;
+	size_t n;
+};
+typedef int (*fw_include_fn)(const char *path, int line, void *ud);
+int fw_nft_conf_parse(const char *buf, size_t len, int file, struct fw_nft_conf *conf,
+		      fw_include_fn inc, void *ud, int *bad_line);
+/* Decides from the accumulated chains; *file and *line: the deciding place for IPv4 (or
+ * IPv6, or the first input chain), -1/0 when there is none. */
+void fw_nft_conf_summary(const struct fw_nft_conf *conf, struct fw_summary *out, int *file,
+			 int *line);
+void fw_nft_conf_free(struct fw_nft_conf *conf);
+
+/* iptables-save format (/etc/iptables/rules.v4 or rules.v6): the filter table's INPUT chain.
+ * *deny is true when INPUT's policy is DROP and no unconditional ACCEPT comes first, or an
+ * unconditional DROP/REJECT rule is reached first; *filtered when the chain has rules or a
+ * DROP policy. Returns 0 or MAMORI_EPARSE with *bad_line; *line the deciding line. */
+int fw_iptables_save_parse(const char *buf, size_t len, bool *filtered, bool *deny, int *line,
+			   int *bad_line);
+
+/* A firewalld zone file: the <zone target="..."> attribute ("default" when absent), copied
+ * into target. Returns 0, or MAMORI_EPARSE with *bad_line when no <zone> element is found. */
+int fw_zone_target_parse(const char *buf, size_t len, char *target, size_t targetlen, int *line,
+			 int *bad_line);
+
+#endif
