@@ -159,10 +159,16 @@ static int do_scan(int argc, char **argv, bool facts_only)
 			err_set(&e, MAMORI_ENOMEM, "out of memory");
 			goto fail;
 		}
-		rc = write_out(o.out, s, strlen(s));
-		if (rc == 0)
-			rc = write_out(o.out, "\n", 1);
+		struct buf b;
+		buf_init(&b, 256u << 20);
+		if (buf_adds(&b, s) || buf_adds(&b, "\n")) {
+			free(s);
+			err_set(&e, MAMORI_ENOMEM, "out of memory");
+			goto fail;
+		}
 		free(s);
+		rc = write_out(o.out, b.data, b.len);
+		buf_free(&b);
 		goto done;
 	}
 	if (evaluate(cat, pol, facts, "linux", o.only, &fs, &e))

@@ -10,6 +10,8 @@
 #include "core/facts.h"
 #include "core/util.h"
 
+struct listener; /* a listening socket: probes/linux/common.h */
+
 /* Facts that only a system call can give, behind one table so that tests can feed them.
  * Each returns 0 and fills its out-parameters, or a negative error with a reason in why.
  * NULL members (and a NULL table, as when auditing a mounted image) mean "not available". */
@@ -18,9 +20,15 @@ struct sys_ops {
 	int (*nft_ruleset_json)(void *ud, char **json, size_t *len, char *why, size_t whylen);
 	/* Whether the kernel clock is synchronized (adjtimex STA_UNSYNC clear). */
 	int (*clock_synchronized)(void *ud, bool *synced, char *why, size_t whylen);
+	/* Listening TCP and bound UDP sockets of this network namespace, from the kernel's
+	 * sock_diag interface (the same as /proc/net/{tcp,udp}[6], without the cost of walking
+	 * every established connection). The caller frees *ls. NULL: read /proc/net instead. */
+	int (*listeners)(void *ud, struct listener **ls, size_t *count, char *why,
+			 size_t whylen);
 	void *ud;
 };
 
+struct probe_job;   /* probe.c */
 struct probe_cache; /* parsed files several probes share (dpkg status, units, sockets, ...) */
 
 struct probe_ctx {
@@ -31,7 +39,16 @@ struct probe_ctx {
 	const struct sys_ops *sys; /* may be NULL */
 	struct facts *facts;       /* where probes put what they find */
 	struct probe_cache *cache; /* owned by the scan; probes use the accessors in common.h */
+	struct probe_job *jobs;    /* deferred work, see probe_defer */
 };
+
+/* Runs work(arg) on a thread while the other probes collect, then done(ctx, arg) in the
+ * scan's thread once they all have: for a probe that must read something big (the apt
+ * lists). work may read files under the root but must not touch ctx->facts or ctx->cache;
+ * done records the facts and frees arg. Without threads, work runs at once. Returns 0 or
+ * MAMORI_ENOMEM (then done has already run, so arg is freed). */
+int probe_defer(struct probe_ctx *ctx, void *(*work)(void *arg),
+		int (*done)(struct probe_ctx *ctx, void *arg), void *arg);
 
 /* One probe family: collects facts into ctx->facts. Returns 0 even when facts are unknown
  * (that is recorded as an unknown fact); a negative code only for ENOMEM-like failures. */

@@ -149,7 +149,7 @@ static void run_case(const char *name)
 	fsys.j = json_load_file(sysfile, 0, &je);
 	if (fsys.j == NULL)
 		fsys.j = json_object();
-	struct sys_ops ops = {fx_nft, fx_clock, &fsys};
+	struct sys_ops ops = {.nft_ruleset_json = fx_nft, .clock_synchronized = fx_clock, .ud = &fsys};
 	struct facts *facts;
 	if (scan_collect(path, now, &ops, NULL, &facts, &e)) {
 		complain("%s: scan failed: %s\n", name, e.msg);

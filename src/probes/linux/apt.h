@@ -66,6 +66,15 @@ void apt_lists_free(struct apt_list *lists, size_t count);
 int apt_list_read(struct probe_ctx *ctx, const struct apt_list *list, deb_stanza_fn fn, void *ud,
 		  char *why, size_t whylen);
 
+/* Streams the Package name and the source package name (the Source field without its
+ * version, or the Package name when there is none) of every stanza of one list to fn; only
+ * those two fields are read, which is what makes a full main list affordable. Returns 0,
+ * fn's non-zero value, or a negative error with why set. */
+typedef int (*apt_name_fn)(const char *pkg, size_t pkglen, const char *src, size_t srclen,
+			   void *ud);
+int apt_list_names(struct probe_ctx *ctx, const struct apt_list *list, apt_name_fn fn, void *ud,
+		   char *why, size_t whylen);
+
 /* Splits a buffer of stanzas at the last blank line: returns how many leading bytes hold
  * only complete stanzas (0 when none). Pure, for the streaming reader and its tests. */
 size_t apt_complete_stanzas(const char *buf, size_t len);

@@ -394,6 +394,12 @@ int net_listeners(struct probe_ctx *ctx, const struct listener **ls, size_t *cou
 		  size_t whylen)
 {
 	struct probe_cache *c = ctx->cache;
+	if (c->net_state == 0 && ctx->live && ctx->sys && ctx->sys->listeners) {
+		char w[256];
+		if (ctx->sys->listeners(ctx->sys->ud, &c->ls, &c->nls, w, sizeof(w)) == 0)
+			c->net_state = 1;
+		/* else: fall back to the /proc tables below, which say why if they fail too */
+	}
 	if (c->net_state == 0) {
 		static const struct {
 			const char *path, *proto;

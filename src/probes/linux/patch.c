@@ -3,11 +3,17 @@
  * dpkg's status against the versions the configured "-security" suites offer in
  * /var/lib/apt/lists, compared in dpkg's version order. Also the shared apt list reader
  * (apt.h) that the packages family uses. */
+#define _GNU_SOURCE /* memmem, memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <lz4frame.h>
+#include <pthread.h>
+#include <stdbool.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,9 +342,14 @@ static int apt_open(const struct probe_ctx *ctx, const char *path)
 
 size_t apt_complete_stanzas(const char *buf, size_t len)
 {
-	for (size_t i = len; i >= 2; i--) {
-		if (buf[i - 1] == '\n' && buf[i - 2] == '\n')
+	while (len >= 2) {
+		const char *nl = memrchr(buf, '\n', len);
+		if (nl == NULL)
+			return 0;
+		size_t i = (size_t)(nl - buf) + 1;
+		if (i >= 2 && buf[i - 2] == '\n')
 			return i;
+		len = i - 1;
 	}
 	return 0;
 }
@@ -558,6 +569,238 @@ out:
 		reader_close(rd);
 	free(rd);
 	free(win);
+	return r;
+}
+
+/* The first "\n\n" in [p, end), or NULL. Eight bytes at a time (SWAR): stanzas are a few
+ * hundred bytes of text and this runs over every byte of a main list. */
+static const char *find_blank_line(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	/* sixteen bytes at a time where the CPU has SSE2 (every x86-64) */
+	const __m128i nl = _mm_set1_epi8('\n');
+	while (end - p >= 17) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_and_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, nl)));
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	const uint64_t lows = 0x7F7F7F7F7F7F7F7FULL, nls = 0x0A0A0A0A0A0A0A0AULL;
+	bool carry = false; /* the previous word ended with '\n' */
+	while (end - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t x = w ^ nls;
+		/* exactly the bytes that are '\n' get their high bit set */
+		uint64_t m = ~(((x & lows) + lows) | x | lows);
+		if (carry && (m & 0x80))
+			return p - 1;
+		/* little-endian: byte i is bits 8i..8i+7, so byte i+1's mark shifted down meets
+		 * byte i's */
+		uint64_t pair = m & (m >> 8);
+		if (pair)
+			return p + (__builtin_ctzll(pair) >> 3);
+		carry = (m >> 63) != 0;
+		p += 8;
+	}
+	if (carry && p < end && *p == '\n')
+		return p - 1;
+	for (; p + 1 < end; p++)
+		if (p[0] == '\n' && p[1] == '\n')
+			return p;
+	return NULL;
+}
+
+/* Package and Source of each stanza in [buf, buf+len), which holds complete stanzas and
+ * starts at a stanza. Only these two fields are looked at, because a main list is tens of
+ * megabytes and every other field would cost time for nothing. apt-ftparchive writes
+ * Source right after Package; a Source further down than the stanza's first few lines is
+ * not seen, and the binary's own name is used instead. */
+static int scan_names(const char *buf, size_t len, apt_name_fn fn, void *ud)
+{
+	static const char pkg[] = "Package: ", src[] = "Source: ";
+	const size_t pl = sizeof(pkg) - 1, sl = sizeof(src) - 1;
+	const char *end = buf + len, *st = buf;
+	while (st < end) {
+		while (st < end && *st == '\n')
+			st++; /* extra blank lines */
+		if (st >= end)
+			break;
+		const char *nl = memchr(st, '\n', (size_t)(end - st));
+		if (nl == NULL)
+			nl = end;
+		if ((size_t)(nl - st) > pl && memcmp(st, pkg, pl) == 0) {
+			const char *name = st + pl, *sname = name;
+			size_t nlen = (size_t)(nl - name), slen = nlen;
+			const char *l2 = nl + 1;
+			for (int k = 0; k < 4 && l2 < end && *l2 != '\n'; k++) {
+				const char *e2 = memchr(l2, '\n', (size_t)(end - l2));
+				if (e2 == NULL)
+					e2 = end;
+				if ((size_t)(e2 - l2) > sl && memcmp(l2, src, sl) == 0) {
+					sname = l2 + sl;
+					slen = (size_t)(e2 - sname);
+					const char *sp = memchr(sname, ' ', slen);
+					if (sp)
+						slen = (size_t)(sp - sname);
+					break;
+				}
+				l2 = e2 + 1;
+			}
+			int r = fn(name, nlen, sname, slen, ud);
+			if (r)
+				return r;
+		}
+		const char *blank = nl < end ? find_blank_line(nl, end) : NULL;
+		if (blank == NULL)
+			break;
+		st = blank + 2;
+	}
+	return 0;
+}
+
+/* apt_list_names decompresses on one thread and scans on another: decompressing a main list
+ * and scanning it cost about the same, so the two halves overlap. Two slots of text go back
+ * and forth; each holds whole stanzas, and the part of a stanza that did not fit is copied
+ * to the head of the next slot before it is filled. */
+struct name_pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *slot[2];
+	size_t len[2];
+	bool full[2];
+	bool last[2]; /* this slot ends the list */
+	bool stop;    /* the consumer gave up */
+	int err;
+	char errmsg[256];
+	struct list_reader *rd;
+	size_t carry; /* the producer's own: the cut stanza to move to the next slot */
+	const char *carry_from;
+};
+
+/* Fills slot i (which the consumer has released) and hands it over. True when it was the
+ * last one. */
+static bool pipe_fill(struct name_pipe *np, int i)
+{
+	char *buf = np->slot[i];
+	if (np->carry)
+		memcpy(buf, np->carry_from, np->carry); /* disjoint from what the consumer reads */
+	size_t used = np->carry;
+	bool eof = false;
+	int err = 0;
+	const char *msg = NULL;
+	while (used < APT_STANZA_MAX - 1) {
+		size_t got;
+		err = reader_fill(np->rd, buf + used, APT_STANZA_MAX - 1 - used, &got, &msg);
+		if (err || got == 0) {
+			eof = true;
+			break;
+		}
+		used += got;
+	}
+	size_t cut = eof ? used : apt_complete_stanzas(buf, used);
+	if (!eof && cut == 0) {
+		err = MAMORI_EPARSE;
+		msg = "a stanza longer than the reading window";
+	}
+	np->carry = used - cut;
+	np->carry_from = buf + cut;
+	pthread_mutex_lock(&np->mu);
+	np->len[i] = err ? 0 : cut;
+	np->last[i] = eof || err;
+	np->full[i] = true;
+	if (err) {
+		np->err = err;
+		snprintf(np->errmsg, sizeof(np->errmsg), "%s", msg ? msg : "read failed");
+	}
+	pthread_cond_broadcast(&np->cv);
+	pthread_mutex_unlock(&np->mu);
+	return eof || err;
+}
+
+static void *pipe_produce(void *arg)
+{
+	struct name_pipe *np = arg;
+	for (int i = 0;; i ^= 1) {
+		pthread_mutex_lock(&np->mu);
+		while (np->full[i] && !np->stop)
+			pthread_cond_wait(&np->cv, &np->mu);
+		bool stop = np->stop;
+		pthread_mutex_unlock(&np->mu);
+		if (stop || pipe_fill(np, i))
+			return NULL;
+	}
+}
+
+int apt_list_names(struct probe_ctx *ctx, const struct apt_list *list, apt_name_fn fn, void *ud,
+		   char *why, size_t whylen)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", APT_LISTS_DIR, list->name);
+	if (list->comp == APT_UNSUPPORTED) {
+		snprintf(why, whylen, "cannot read %s: only plain and .lz4 lists are supported",
+			 path);
+		return MAMORI_EINVAL;
+	}
+	struct name_pipe np = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+	np.rd = calloc(1, sizeof(*np.rd));
+	if (np.rd)
+		np.rd->fd = -1;
+	np.slot[0] = malloc(APT_STANZA_MAX);
+	np.slot[1] = malloc(APT_STANZA_MAX);
+	int r = 0;
+	bool threaded = false;
+	pthread_t producer;
+	if (np.rd == NULL || np.slot[0] == NULL || np.slot[1] == NULL) {
+		r = MAMORI_ENOMEM;
+		goto out;
+	}
+	r = reader_open(ctx, list, path, np.rd, why, whylen);
+	if (r)
+		goto out;
+	threaded = pthread_create(&producer, NULL, pipe_produce, &np) == 0;
+	for (int i = 0;; i ^= 1) {
+		if (!threaded)
+			pipe_fill(&np, i); /* no second thread to be had: fill here, then scan */
+		pthread_mutex_lock(&np.mu);
+		while (!np.full[i])
+			pthread_cond_wait(&np.cv, &np.mu);
+		size_t len = np.len[i];
+		bool last = np.last[i];
+		int err = np.err;
+		pthread_mutex_unlock(&np.mu);
+		if (err) {
+			snprintf(why, whylen, "cannot read %s: %s", path, np.errmsg);
+			r = err;
+			break;
+		}
+		r = scan_names(np.slot[i], len, fn, ud);
+		pthread_mutex_lock(&np.mu);
+		np.full[i] = false;
+		if (r)
+			np.stop = true;
+		pthread_cond_broadcast(&np.cv);
+		pthread_mutex_unlock(&np.mu);
+		if (r || last)
+			break;
+	}
+out:
+	if (threaded) {
+		pthread_mutex_lock(&np.mu);
+		np.stop = true;
+		pthread_cond_broadcast(&np.cv);
+		pthread_mutex_unlock(&np.mu);
+		pthread_join(producer, NULL);
+	}
+	if (np.rd)
+		reader_close(np.rd);
+	free(np.rd);
+	free(np.slot[0]);
+	free(np.slot[1]);
 	return r;
 }
 

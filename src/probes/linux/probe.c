@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,50 @@ void probe_ctx_close(struct probe_ctx *ctx)
 	ctx->rootfd = -1;
 }
 
+struct probe_job {
+	pthread_t thread;
+	bool threaded;
+	int (*done)(struct probe_ctx *ctx, void *arg);
+	void *arg;
+	struct probe_job *next;
+};
+
+int probe_defer(struct probe_ctx *ctx, void *(*work)(void *arg),
+		int (*done)(struct probe_ctx *ctx, void *arg), void *arg)
+{
+	struct probe_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		work(arg);
+		int r = done(ctx, arg);
+		return r ? r : 0;
+	}
+	job->done = done;
+	job->arg = arg;
+	job->threaded = pthread_create(&job->thread, NULL, work, arg) == 0;
+	if (!job->threaded)
+		work(arg); /* no thread to be had: the scan is slower, not wrong */
+	job->next = ctx->jobs;
+	ctx->jobs = job;
+	return 0;
+}
+
+/* Joins every deferred job and lets it record its facts; returns the first error. */
+static int probe_jobs_finish(struct probe_ctx *ctx)
+{
+	int first = 0;
+	while (ctx->jobs) {
+		struct probe_job *job = ctx->jobs;
+		ctx->jobs = job->next;
+		if (job->threaded)
+			pthread_join(job->thread, NULL);
+		int r = job->done(ctx, job->arg);
+		if (r && !first)
+			first = r;
+		free(job);
+	}
+	return first;
+}
+
 static bool name_in(const char *name, const char *list)
 {
 	size_t n = strlen(name);
@@ -58,12 +103,17 @@ static bool name_in(const char *name, const char *list)
 
 int probes_run(struct probe_ctx *ctx, const char *only, struct errbuf *e)
 {
-	for (size_t i = 0; i < probes_count; i++) {
+	int r = 0;
+	for (size_t i = 0; i < probes_count && r == 0; i++) {
 		if (only && !name_in(probes[i].name, only))
 			continue;
-		int r = probes[i].collect(ctx);
+		r = probes[i].collect(ctx);
 		if (r)
-			return err_set(e, r, "probe %s failed: out of memory", probes[i].name);
+			err_set(e, r, "probe %s failed: out of memory", probes[i].name);
 	}
-	return 0;
+	/* Always join: a thread must not outlive the scan's files and cache. */
+	int rj = probe_jobs_finish(ctx);
+	if (r == 0 && rj)
+		r = err_set(e, rj, "a deferred probe failed: out of memory");
+	return r;
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The one table of Linux probe families. Order does not matter: each reads what it needs
- * through the shared cache. */
+/* The one table of Linux probe families. Each reads what it needs through the shared cache,
+ * so order does not change any fact; packages comes first because it reads the apt lists on
+ * a thread of its own (probe_defer), which then overlaps every other probe. */
 #include "probes/linux/probes.h"
 
 const struct probe probes[] = {
 	{"host", "linux", probe_host_collect, "hostname, machine-id, DMI serial and model"},
+	{"packages", "linux", probe_packages_collect,
+	 "installed dpkg packages, snaps and flatpaks; packages no apt list offers"},
 	{"ssh", "linux", probe_ssh_collect, "sshd effective configuration (sshd_config, Include, Match), service and sockets"},
 	{"pam", "linux", probe_pam_collect, "PAM password and auth stacks, pwquality/cracklib/passwdqc, faillock/tally2"},
 	{"accounts", "linux", probe_accounts_collect, "passwd, shadow, group, sudoers: UID 0, empty passwords, sudo users"},
@@ -12,8 +15,6 @@ const struct probe probes[] = {
 	 "saved Wi-Fi profiles: NetworkManager keyfiles, wpa_supplicant.conf"},
 	{"os", "linux", probe_os_collect,
 	 "os-release and the release's support dates (distro-info-data)"},
-	{"packages", "linux", probe_packages_collect,
-	 "installed dpkg packages, snaps and flatpaks; packages no apt list offers"},
 	{"patch", "linux", probe_patch_collect,
 	 "pending security updates and list freshness from dpkg status and apt lists"},
 	{"timesync", "linux", probe_timesync_collect, "time sync service, its servers, clock state"},
