@@ -58,7 +58,7 @@ int cmd_explain(int argc, char **argv)
 	bool ja = strcmp(lang, "ja") == 0;
 	printf("%s\n  %s\n\n", ck->id, text_get(&ck->title, lang));
 	printf("%s: %s\n%s: %s\n", msg(lang, M_TOPIC), topic_label(lang, ck->topic),
-	       msg(lang, M_SEVERITY), severity_name(ck->severity));
+	       msg(lang, M_SEVERITY), severity_label(lang, (int)ck->severity));
 	printf("%s:", ja ? "対象プラットフォーム" : "Platforms");
 	for (size_t i = 0; i < ck->nplatforms; i++)
 		printf(" %s", ck->platforms[i]);

@@ -342,9 +342,10 @@ static int ld_check(struct ld *l, const yaml_node_t *n, struct check *ck)
 		return MAMORI_EPARSE;
 	if (ld_expr(l, n, "applies", &ck->applies_src, &ck->applies))
 		return MAMORI_EPARSE;
-	if (ld_str(l, n, "expr", true, &ck->expr_src) ||
-	    ld_expr(l, n, "expr", &ck->expr_src, &ck->expr))
+	if (ld_expr(l, n, "expr", &ck->expr_src, &ck->expr))
 		return MAMORI_EPARSE;
+	if (ck->expr == NULL)
+		return ld_err(l, n, "missing key: expr", NULL);
 	if (ld_text(l, n, "title", &ck->title) || ld_text(l, n, "rationale", &ck->rationale))
 		return MAMORI_EPARSE;
 	yaml_node_t *rem = yamlx_get(l->doc, n, "remediation");
@@ -426,13 +427,14 @@ static int add_params(struct catalog *c, struct ld *l, const yaml_node_t *root)
 		c->params = v;
 		struct param *p = &c->params[c->nparams];
 		memset(p, 0, sizeof(*p));
-		p->name = xstrdup(name);
+		if ((p->name = xstrdup(name)) == NULL)
+			return err_set(l->e, MAMORI_ENOMEM, "out of memory");
+		c->nparams++; /* from here on catalog_free releases it */
 		yaml_node_t *dn = yamlx_get(l->doc, pn, "default");
 		if (dn == NULL)
 			return ld_err(l, pn, "missing key: default for ", name);
 		p->def = yamlx_to_json(l->doc, dn, l->file, l->e);
-		c->nparams++;
-		if (p->name == NULL || p->def == NULL)
+		if (p->def == NULL)
 			return MAMORI_EPARSE;
 		if (ld_str(l, pn, "source", true, &p->source) ||
 		    ld_str(l, pn, "en", true, &p->label.en) ||

@@ -45,6 +45,13 @@ const char *msg(const char *lang, enum msg m)
 	return texts[m][lang && strcmp(lang, "ja") == 0 ? 1 : 0];
 }
 
+const char *severity_label(const char *lang, int sev)
+{
+	static const enum msg m[] = {M_SEVERITY_INFO, M_SEVERITY_LOW, M_SEVERITY_MEDIUM,
+				     M_SEVERITY_HIGH, M_SEVERITY_CRITICAL};
+	return sev >= 0 && sev < 5 ? msg(lang, m[sev]) : "?";
+}
+
 static const struct {
 	const char *topic, *en, *ja;
 } topic_names[] = {

@@ -40,6 +40,8 @@ enum msg {
 
 /* lang is "ja" or anything else for English. */
 const char *msg(const char *lang, enum msg m);
+/* The severity's display name ("high", "高"); sev is an enum severity. */
+const char *severity_label(const char *lang, int sev);
 /* The topic's display name. */
 const char *topic_label(const char *lang, const char *topic);
 /* "ja" when LANG/LC_ALL/LC_MESSAGES name a ja_* locale, else "en". Pure: pass the values. */

@@ -170,7 +170,8 @@ int policy_apply_yaml(struct policy *p, const struct catalog *c, const char *fil
 		r = err_set(e, MAMORI_ENOMEM, "out of memory");
 		goto out;
 	}
-	memcpy(merged + p->ndisabled, dis, ndis * sizeof(*dis));
+	if (ndis)
+		memcpy(merged + p->ndisabled, dis, ndis * sizeof(*dis));
 	p->disabled = merged;
 	p->ndisabled += ndis;
 	free(dis);

@@ -129,10 +129,13 @@ static int text_finding(const struct report_ctx *r, const struct finding *fd, st
 		return buf_printf(b, "      %s: %s\n", msg(L, M_DISABLED_BECAUSE), fd->reason);
 	size_t k;
 	json_t *ev;
+	bool many = json_array_size(fd->evidence) > 1;
+	if (many && buf_printf(b, "      %s:\n", msg(L, M_FOUND)))
+		return MAMORI_ENOMEM;
 	json_array_foreach(fd->evidence, k, ev)
 	{
-		if (buf_printf(b, "      %s: ", k == 0 ? msg(L, M_FOUND) : "  ") ||
-		    evidence_line(ev, b) || buf_adds(b, "\n"))
+		int w = many ? buf_adds(b, "        - ") : buf_printf(b, "      %s: ", msg(L, M_FOUND));
+		if (w || evidence_line(ev, b) || buf_adds(b, "\n"))
 			return MAMORI_ENOMEM;
 	}
 	if (fd->status == ST_UNKNOWN)

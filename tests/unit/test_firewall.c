@@ -178,8 +178,8 @@ static void test_malformed_json(void **state)
 			     "{\"nftables\":{}}",
 			     "{\"nftables\":[1]}",
 			     "{\"nftables\":[{\"chain\":{\"family\":\"inet\"}}]}",
-			     "{\"nftables\":[{\"rule\":{\"family\":\"inet\",\"table\":\"t\","
-			     "\"chain\":\"nope\",\"expr\":[]}}]}"};
+			     ("{\"nftables\":[{\"rule\":{\"family\":\"inet\",\"table\":\"t\","
+			      "\"chain\":\"nope\",\"expr\":[]}}]}")};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(fw_nft_json_parse(bad[i], strlen(bad[i]), &s, why, sizeof(why)),
 				 MAMORI_EPARSE);

@@ -94,6 +94,8 @@ static struct catalog *cat;
 static struct tally *tallies;
 static int failures;
 
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void complain(const char *fmt, ...)
 {
 	va_list ap;
