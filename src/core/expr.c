@@ -836,6 +836,8 @@ static struct val eval_cmp(struct eval *ev, const struct node *nd)
 	case OP_IN:
 	case OP_NOT_IN: {
 		bool found = false;
+		if (json_is_null(a.j))
+			goto out; /* a value a probe could not learn is in no list, nor out of it */
 		if (json_is_array(b.j)) {
 			size_t i;
 			json_t *el;

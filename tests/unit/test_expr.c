@@ -89,6 +89,8 @@ static void test_lists(void **state)
 	assert_int_equal(eval_src("all(wifi.profiles, it.psk_length >= 20)", NULL, 0), T_UNKNOWN);
 	assert_int_equal(eval_src("any(wifi.profiles, it.psk_length >= 20)", NULL, 0), T_TRUE);
 	assert_int_equal(eval_src("any(wifi.profiles, it.psk_length < 20)", NULL, 0), T_UNKNOWN);
+	assert_int_equal(eval_src("any(wifi.profiles, it.psk_length in [8, 9])", NULL, 0), T_UNKNOWN);
+	assert_int_equal(eval_src("any(wifi.profiles, it.psk_length == null)", NULL, 0), T_TRUE);
 	assert_int_equal(eval_src("count(wifi.profiles, it.security == \"wpa2\") == 1", NULL, 0),
 			 T_TRUE);
 	assert_int_equal(eval_src("all([], false)", NULL, 0), T_TRUE);

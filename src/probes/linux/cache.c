@@ -413,10 +413,19 @@ int net_listeners(struct probe_ctx *ctx, const struct listener **ls, size_t *cou
 		for (size_t i = 0; i < 4; i++) {
 			char *buf, w[256];
 			size_t len;
-			if (rootfs_read(ctx, tables[i].path, 16u << 20, &buf, &len, w, sizeof(w))) {
+			int rr = rootfs_read(ctx, tables[i].path, 64u << 20, &buf, &len, w, sizeof(w));
+			if (rr == MAMORI_ENOENT) {
+				/* a kernel without IPv6 has no tcp6/udp6 */
 				if (i == 0)
 					snprintf(c->net_why, sizeof(c->net_why), "%s", w);
 				continue;
+			}
+			if (rr) {
+				/* a table that exists but cannot be read leaves the list incomplete:
+				 * every socket check that reads it becomes unknown, never a pass */
+				snprintf(c->net_why, sizeof(c->net_why), "%s", w);
+				c->net_state = rr;
+				break;
 			}
 			int bad = 0;
 			int r = proc_net_parse(buf, len, tables[i].proto, tables[i].v6, &c->ls,

@@ -461,16 +461,18 @@ int probe_timesync_collect(struct probe_ctx *ctx)
 	char *init;
 	size_t ilen;
 	char iwhy[128];
+	bool running = proc_running(ctx, chosen->proc, pwhy, sizeof(pwhy)) == 1;
 	if (ctx->live && systemd &&
 	    rootfs_read(ctx, "/proc/1/comm", 64, &init, &ilen, iwhy, sizeof(iwhy)) == 0) {
 		init[strcspn(init, "\n")] = '\0';
 		if (strcmp(init, "systemd") != 0) {
+			/* nothing on this system will start the unit: enabled in name only */
+			if (!running)
+				enabled = false;
 			size_t l = strlen(how);
-			snprintf(
-			    how + l, sizeof(how) - l,
-			    "; note: PID 1 is \"%.32s\", not systemd, so enabled units were not "
-			    "started on this boot",
-			    init);
+			snprintf(how + l, sizeof(how) - l,
+				 "; PID 1 is \"%.32s\", not systemd, so enabled units do not start%s",
+				 init, running ? "" : " and the daemon is not running");
 		}
 		free(init);
 	}

@@ -219,7 +219,9 @@ static int ossl_include(struct ossl_read * or, const char *value, const char *fr
 	/* Relative includes are looked up from the directory of the default file. */
 	snprintf(full, sizeof(full), "%s%s", value[0] == '/' ? "" : "/etc/ssl/", value);
 	if (or->depth >= OSSL_MAX_DEPTH) {
-		snprintf(or->why, sizeof(or->why), "%.300s:%d: includes nested deeper than %d",
+		snprintf(or->why, sizeof(or->why),
+			 "%.300s:%d: .include nested deeper than %d (an include loop?); mamori "
+			 "stops there",
 			 from, line, OSSL_MAX_DEPTH);
 		return MAMORI_ETOOBIG;
 	}
@@ -311,7 +313,8 @@ static int ossl_read_file(struct ossl_read * or, const char *path, char *section
 	or->cursec = saved;
 	snprintf(section, OSSL_SECTION_MAX, "%s", sec);
 	free(buf);
-	if (r == MAMORI_EPARSE)
+	/* An include nested too deep (or a loop) already said so: keep that reason. */
+	if (r == MAMORI_EPARSE && or->why[0] == '\0')
 		snprintf(or->why, sizeof(or->why), "%s:%d: malformed line (expected name = value)",
 			 path, bad);
 	return r;
