@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fw_nft_conf c = {0};
 	struct fw_summary s;
 	fw_nft_conf_parse(buf, size, 0, &c, inc, NULL, &bad);
-	fw_nft_conf_summary(&c, &s, &file, &line);
+	fw_nft_conf_summary(&c, NULL, &s, &file, &line);
 	fw_nft_conf_free(&c);
 	bool filtered, deny;
 	fw_iptables_save_parse(buf, size, &filtered, &deny, &line, &bad);

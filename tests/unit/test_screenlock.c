@@ -102,6 +102,59 @@ static void test_locks(void **state)
 	assert_true(locked[SCREEN_IDLE_DELAY]);
 	assert_true(locked[SCREEN_LOCK_DELAY]);
 	assert_false(locked[SCREEN_LOCK_ENABLED]);
+	assert_false(locked[SCREEN_LOCK_DISABLED]);
+	const char *l2 = "/org/gnome/desktop/lockdown/disable-lock-screen\n";
+	dconf_locks_parse(l2, strlen(l2), locked);
+	assert_true(locked[SCREEN_LOCK_DISABLED]);
+	assert_string_equal(screen_key_path(SCREEN_LOCK_DISABLED),
+			    "/org/gnome/desktop/lockdown/disable-lock-screen");
+}
+
+/* org.gnome.desktop.lockdown disable-lock-screen: a boolean in both file kinds; a value that
+ * is not a boolean is malformed; other lockdown keys are not read. */
+static void test_lockdown(void **state)
+{
+	(void)state;
+	struct screen_vals sv;
+	char why[256];
+	int bad = 0;
+	memset(&sv, 0, sizeof(sv));
+	const char *db = "[org/gnome/desktop/lockdown]\ndisable-command-line=true\n"
+			 "disable-lock-screen=true\n";
+	assert_int_equal(screen_keyfile_parse(db, strlen(db), true, &sv, &bad, why, sizeof(why)),
+			 0);
+	assert_true(sv.set[SCREEN_LOCK_DISABLED]);
+	assert_int_equal(sv.v[SCREEN_LOCK_DISABLED], 1);
+	assert_int_equal(sv.line[SCREEN_LOCK_DISABLED], 3);
+	assert_false(sv.set[SCREEN_LOCK_ENABLED]);
+
+	memset(&sv, 0, sizeof(sv));
+	const char *ov = "[org.gnome.desktop.lockdown:GNOME]\ndisable-lock-screen=false\n";
+	assert_int_equal(screen_keyfile_parse(ov, strlen(ov), false, &sv, &bad, why, sizeof(why)),
+			 0);
+	assert_true(sv.set[SCREEN_LOCK_DISABLED]);
+	assert_int_equal(sv.v[SCREEN_LOCK_DISABLED], 0);
+
+	/* The dconf path does not match in an override (dots) and vice versa. */
+	memset(&sv, 0, sizeof(sv));
+	const char *wrong = "[org.gnome.desktop.lockdown]\ndisable-lock-screen=true\n";
+	assert_int_equal(
+	    screen_keyfile_parse(wrong, strlen(wrong), true, &sv, &bad, why, sizeof(why)), 0);
+	assert_false(sv.set[SCREEN_LOCK_DISABLED]);
+
+	const char *broken = "[org/gnome/desktop/lockdown]\ndisable-lock-screen=1\n";
+	assert_int_equal(
+	    screen_keyfile_parse(broken, strlen(broken), true, &sv, &bad, why, sizeof(why)),
+	    MAMORI_EPARSE);
+	assert_int_equal(bad, 2);
+	assert_non_null(strstr(why, "disable-lock-screen"));
+
+	/* KDE has no such key: never set. */
+	struct kde_lock k;
+	memset(&k, 0, sizeof(k));
+	const char *kde = "[Daemon]\ndisable-lock-screen=true\nAutolock=true\n";
+	assert_int_equal(kscreenlocker_parse(kde, strlen(kde), &k, &bad, why, sizeof(why)), 0);
+	assert_false(k.set[SCREEN_LOCK_DISABLED]);
 }
 
 struct dbs {
@@ -178,7 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_gvariant), cmocka_unit_test(test_override_and_dconf),
 	    cmocka_unit_test(test_locks),    cmocka_unit_test(test_profile),
-	    cmocka_unit_test(test_kde),
+	    cmocka_unit_test(test_kde),	     cmocka_unit_test(test_lockdown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -209,12 +209,56 @@ static void test_wpa_malformed(void **state)
 	assert_int_equal(wpa(big, &g, &bad), MAMORI_EPARSE);
 }
 
+/* The UUID that identifies a keyfile (any type), lower-cased, and tombstone names. */
+static void test_nm_uuid(void **state)
+{
+	(void)state;
+	struct wifi_profile p;
+	bool w;
+	int bad;
+	assert_int_equal(nm("[connection]\nid=Cafe\nuuid=3F6C1A52-9d0e-4b7a-8c21-5E4F0A9B7D13\n"
+			    "type=wifi\n[wifi]\nssid=FreeCafe\n",
+			    &p, &w, &bad),
+			 0);
+	assert_true(w);
+	assert_string_equal(p.uuid, "3f6c1a52-9d0e-4b7a-8c21-5e4f0a9b7d13");
+	memset(&p, 0x55, sizeof(p));
+	assert_int_equal(nm("[connection]\nuuid=d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6\n"
+			    "type=ethernet\n",
+			    &p, &w, &bad),
+			 0);
+	assert_false(w);
+	assert_string_equal(p.uuid, "d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6");
+	assert_string_equal(p.id, "");
+	assert_int_equal(nm("[connection]\ntype=wifi\n[wifi]\nssid=x\n", &p, &w, &bad), 0);
+	assert_string_equal(p.uuid, "");
+	/* An over-long value is cut, never overflows. */
+	char big[400];
+	int n = snprintf(big, sizeof(big), "[connection]\ntype=wifi\nuuid=");
+	memset(big + n, 'a', 300);
+	big[n + 300] = '\0';
+	assert_int_equal(nm(big, &p, &w, &bad), 0);
+	assert_int_equal(strlen(p.uuid), sizeof(p.uuid) - 1);
+
+	char u[40];
+	assert_true(nm_nmmeta_uuid("8A0B5C7E-1f2d-4e3c-9b8a-7d6e5f4c3b2a.nmmeta", u, sizeof(u)));
+	assert_string_equal(u, "8a0b5c7e-1f2d-4e3c-9b8a-7d6e5f4c3b2a");
+	assert_false(
+	    nm_nmmeta_uuid("8a0b5c7e-1f2d-4e3c-9b8a-7d6e5f4c3b2a.nmconnection", u, sizeof(u)));
+	assert_false(nm_nmmeta_uuid("8a0b5c7e-1f2d-4e3c-9b8a-7d6e5f4c3b2.nmmeta", u, sizeof(u)));
+	assert_false(nm_nmmeta_uuid("8a0b5c7e-1f2d-4e3c-9b8a-7d6e5f4c3b2g.nmmeta", u, sizeof(u)));
+	assert_false(nm_nmmeta_uuid("8a0b5c7e11f2d-4e3c-9b8a-7d6e5f4c3b2a.nmmeta", u, sizeof(u)));
+	assert_false(nm_nmmeta_uuid(".nmmeta", u, sizeof(u)));
+	assert_false(nm_nmmeta_uuid("8a0b5c7e-1f2d-4e3c-9b8a-7d6e5f4c3b2a.nmmeta", u, 36));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_nm_wpa2),	   cmocka_unit_test(test_nm_classes),
 	    cmocka_unit_test(test_nm_other),	   cmocka_unit_test(test_nm_malformed),
 	    cmocka_unit_test(test_wpa_supplicant), cmocka_unit_test(test_wpa_malformed),
+	    cmocka_unit_test(test_nm_uuid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

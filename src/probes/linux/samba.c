@@ -251,17 +251,20 @@ static bool smb_bool(const char *v, bool *out)
 	return false;
 }
 
-/* Samba's version from the package, to pick the compiled-in defaults. */
-static int smb_version(struct probe_ctx *ctx, char *ver, size_t verlen, int *major, int *minor)
+/* Samba's version from the package, to pick the compiled-in defaults. 1 installed, 0 not,
+ * MAMORI_ENOMEM, or MAMORI_EIO when dpkg cannot be read (dwhy says why). */
+static int smb_version(struct probe_ctx *ctx, char *ver, size_t verlen, int *major, int *minor,
+		       char *dwhy, size_t dwhylen)
 {
 	static const char *const pkgs[] = {"samba", "samba-common-bin", "smbclient", "libsmbclient",
 					   NULL};
-	char why[256];
 	for (size_t i = 0; pkgs[i]; i++) {
 		const char *v = NULL;
-		int r = pkg_installed(ctx, pkgs[i], &v, why, sizeof(why));
+		int r = pkg_installed(ctx, pkgs[i], &v, dwhy, dwhylen);
 		if (r == MAMORI_ENOMEM)
 			return r;
+		if (r < 0)
+			return MAMORI_EIO; /* the same cached error for every package */
 		if (r != 1 || v == NULL)
 			continue;
 		snprintf(ver, verlen, "%s %s", pkgs[i], v);
@@ -283,12 +286,63 @@ static int smb_version(struct probe_ctx *ctx, char *ver, size_t verlen, int *maj
 	return 0;
 }
 
+/* Signs of Samba that dpkg is not needed for: its programs, an enabled service, a running
+ * daemon. 1 found (sign says which), 0 none, or MAMORI_ENOMEM. */
+static int smb_other_evidence(struct probe_ctx *ctx, char *sign, size_t signlen)
+{
+	static const char *const bins[] = {"/usr/sbin/smbd", "/usr/sbin/nmbd", "/usr/bin/smbclient",
+					   "/usr/bin/testparm", NULL};
+	for (size_t i = 0; bins[i]; i++) {
+		if (rootfs_exists(ctx, bins[i])) {
+			snprintf(sign, signlen, "%s exists", bins[i]);
+			return 1;
+		}
+	}
+	static const char *const units[] = {"smbd.service", "nmbd.service", "samba-ad-dc.service",
+					    NULL};
+	char at[256];
+	for (size_t i = 0; units[i]; i++) {
+		int r = unit_enabled(ctx, units[i], at, sizeof(at));
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			snprintf(sign, signlen, "%s is enabled (%.200s)", units[i], at);
+			return 1;
+		}
+	}
+	static const char *const procs[] = {"smbd", "nmbd", "samba", NULL};
+	for (size_t i = 0; procs[i]; i++) {
+		char why[256];
+		int r = proc_running(ctx, procs[i], why, sizeof(why));
+		if (r == MAMORI_ENOMEM)
+			return r;
+		if (r == 1) {
+			snprintf(sign, signlen, "a %s process is running", procs[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* def NULL: the compiled-in default is not known (the Samba version cannot be learned);
+ * defnote then says why. */
 static int put_protocol(struct probe_ctx *ctx, const char *name, const char *smb1_name,
 			const char *param, const struct smb_setting *s, const char *def,
 			const char *defnote)
 {
 	const char *v = s->value[0] ? s->value : def;
 	bool dflt = s->value[0] == '\0' || c_strcasecmp(s->value, "default") == 0;
+	if (dflt && def == NULL) {
+		int r = facts_put_unknown(ctx->facts, name, "/var/lib/dpkg/status", 0,
+					  "no %s line: its default depends on the Samba version, "
+					  "%s",
+					  param, defnote);
+		return r ? r
+			 : facts_put_unknown(ctx->facts, smb1_name, "/var/lib/dpkg/status", 0,
+					     "no %s line: its default depends on the Samba "
+					     "version, %s",
+					     param, defnote);
+	}
 	if (dflt)
 		v = def;
 	int rank = smb_protocol_rank(v);
@@ -314,14 +368,40 @@ int probe_legacy_collect(struct probe_ctx *ctx)
 	static const char *const names[] = {"smb.server_min_protocol", "smb.server_smb1",
 					    "smb.client_min_protocol", "smb.client_smb1",
 					    "smb.ntlmv1_allowed",      "smb.client_ntlmv1_allowed"};
-	char ver[200] = "";
+	char ver[200] = "", dwhy[256] = "";
 	int major = -1, minor = -1;
-	int pk = smb_version(ctx, ver, sizeof(ver), &major, &minor);
-	if (pk < 0)
+	int pk = smb_version(ctx, ver, sizeof(ver), &major, &minor, dwhy, sizeof(dwhy));
+	if (pk == MAMORI_ENOMEM)
 		return pk;
 	bool present = rootfs_exists(ctx, conf);
 	int r;
-	if (!present) {
+	if (pk < 0 && !present) {
+		/* dpkg cannot say; a Samba program, service or process still can. */
+		char sign[300];
+		r = smb_other_evidence(ctx, sign, sizeof(sign));
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			char reason[700];
+			snprintf(reason, sizeof(reason),
+				 "Samba packages cannot be checked (%s), no %s, and no Samba "
+				 "program, service or process",
+				 dwhy, conf);
+			r = facts_put_unknown(ctx->facts, "smb.installed", "/var/lib/dpkg/status",
+					      0, "%s", reason);
+			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && r == 0; i++)
+				r = facts_put_unknown(ctx->facts, names[i], "/var/lib/dpkg/status",
+						      0, "%s", reason);
+			return r;
+		}
+		char note[700];
+		snprintf(note, sizeof(note),
+			 "%s (Samba packages cannot be checked: %s); no %s: compiled-in defaults",
+			 sign, dwhy, conf);
+		r = facts_put_bool(ctx->facts, "smb.installed", true, NULL, 0, note);
+		if (r)
+			return r;
+	} else if (!present) {
 		char note[300];
 		snprintf(note, sizeof(note),
 			 pk ? "%s installed, no %s: compiled-in defaults"
@@ -332,8 +412,12 @@ int probe_legacy_collect(struct probe_ctx *ctx)
 		if (r || !pk)
 			goto absent;
 	} else {
+		char note[400];
+		snprintf(note, sizeof(note), "configuration present%s%s%s",
+			 pk < 0 ? " (Samba packages cannot be checked: " : "", pk < 0 ? dwhy : "",
+			 pk < 0 ? ")" : "");
 		r = facts_put_bool(ctx->facts, "smb.installed", true, conf, 0,
-				   pk ? ver : "configuration present");
+				   pk == 1 ? ver : note);
 		if (r)
 			return r;
 	}
@@ -363,14 +447,27 @@ int probe_legacy_collect(struct probe_ctx *ctx)
 	 * opt-in. An unknown version is taken as current (Debian 10 already has 4.9, so say it). */
 	bool old = major >= 0 && (major < 4 || (major == 4 && minor < 11));
 	bool older = major >= 0 && (major < 4 || (major == 4 && minor < 5));
+	/* Without dpkg the version is not known at all (unlike a Samba built from source, taken
+	 * as current): the version-dependent defaults are then unknown, not guessed. */
+	bool vunk = pk < 0;
 	char defnote[600];
-	snprintf(defnote, sizeof(defnote), "default of %s%s%s", ver[0] ? ver : "Samba >= 4.11",
-		 ver[0] ? "" : " (version unknown)", sr->note);
+	if (vunk)
+		snprintf(defnote, sizeof(defnote), "which dpkg cannot tell: %s", dwhy);
+	else
+		snprintf(defnote, sizeof(defnote), "default of %s%s%s",
+			 ver[0] ? ver : "Samba >= 4.11", ver[0] ? "" : " (version unknown)",
+			 sr->note);
 	r = put_protocol(ctx, names[0], names[1], "server min protocol", &sr->set[K_SMIN],
-			 old ? "LANMAN1" : "SMB2_02", defnote);
+			 vunk  ? NULL
+			 : old ? "LANMAN1"
+			       : "SMB2_02",
+			 defnote);
 	if (r == 0)
 		r = put_protocol(ctx, names[2], names[3], "client min protocol", &sr->set[K_CMIN],
-				 old ? "CORE" : "SMB2_02", defnote);
+				 vunk  ? NULL
+				 : old ? "CORE"
+				       : "SMB2_02",
+				 defnote);
 	if (r)
 		goto out;
 	/* Server: NTLMv1 through "ntlm auth" (yes = ntlmv1-permitted) or LANMAN ("lanman auth"). */
@@ -387,7 +484,17 @@ int probe_legacy_collect(struct probe_ctx *ctx)
 	for (size_t i = 0; v2vals[i]; i++)
 		if (c_strcasecmp(nv, v2vals[i]) == 0)
 			known = 1;
-	if (!known) {
+	bool lanman_yes = false, lb;
+	if (la->value[0] && smb_bool(la->value, &lb))
+		lanman_yes = lb;
+	if (vunk && na->value[0] == '\0' && !lanman_yes) {
+		/* Samba < 4.5 defaults to ntlm auth = yes. */
+		r = facts_put_unknown(
+		    ctx->facts, names[4], "/var/lib/dpkg/status", 0,
+		    "no ntlm auth line: its default depends on the Samba version, "
+		    "%s",
+		    defnote);
+	} else if (!known) {
 		r = facts_put_unknown(ctx->facts, names[4], na->file, na->line,
 				      "%s:%d: unknown ntlm auth value \"%s\"", na->file, na->line,
 				      nv);
@@ -398,8 +505,10 @@ int probe_legacy_collect(struct probe_ctx *ctx)
 	} else {
 		char note[600];
 		const struct smb_setting *w = lanman ? la : na;
-		if (snprintf(note, sizeof(note), "ntlm auth = %s%s, lanman auth = %s%s", nv,
-			     na->value[0] ? "" : " (default)", lanman ? "yes" : "no",
+		bool guess = vunk && na->value[0] == '\0'; /* only reached with lanman auth = yes */
+		if (snprintf(note, sizeof(note), "ntlm auth = %s%s, lanman auth = %s%s",
+			     guess ? "not set" : nv, na->value[0] || guess ? "" : " (default)",
+			     lanman ? "yes" : "no",
 			     la->value[0] ? "" : " (default)") >= (int)sizeof(note))
 			note[sizeof(note) - 1] = '\0'; /* an over-long value is cut in the note */
 		r = facts_put_bool(ctx->facts, names[4], v1 || lanman, w->value[0] ? w->file : NULL,

@@ -19,6 +19,7 @@ static const char *const key_paths[SCREEN_NKEYS] = {
     "/org/gnome/desktop/screensaver/lock-enabled",
     "/org/gnome/desktop/session/idle-delay",
     "/org/gnome/desktop/screensaver/lock-delay",
+    "/org/gnome/desktop/lockdown/disable-lock-screen",
 };
 
 const char *screen_key_path(enum screen_key k)
@@ -114,7 +115,7 @@ static int kf_key(const char *section, const char *key, const char *value, int l
 	if (k < 0)
 		return 0;
 	struct screen_vals *o = st->out;
-	if (k == SCREEN_LOCK_ENABLED) {
+	if (k == SCREEN_LOCK_ENABLED || k == SCREEN_LOCK_DISABLED) {
 		bool b;
 		if (gvariant_bool(value, &b)) {
 			snprintf(st->why, st->whylen, "%s=%.64s is not true or false", key, value);
@@ -504,6 +505,7 @@ static int gnome_collect(struct probe_ctx *ctx, struct lock_result *res, struct 
 	key_from(&res->k[SCREEN_LOCK_ENABLED], 1, schema, 0, "GSettings schema default");
 	key_from(&res->k[SCREEN_IDLE_DELAY], 300, schema, 0, "GSettings schema default");
 	key_from(&res->k[SCREEN_LOCK_DELAY], 0, schema, 0, "GSettings schema default");
+	key_from(&res->k[SCREEN_LOCK_DISABLED], 0, schema, 0, "GSettings schema default");
 
 	/* 2. Vendor overrides, in name order: later files win. */
 	char **paths;
@@ -628,6 +630,8 @@ static int kde_collect(struct probe_ctx *ctx, struct lock_result *res, struct ba
 	key_from(&res->k[SCREEN_LOCK_ENABLED], 1, path, 0, "KDE default");
 	key_from(&res->k[SCREEN_IDLE_DELAY], 300, path, 0, "KDE default (5 minutes)");
 	key_from(&res->k[SCREEN_LOCK_DELAY], 5, path, 0, "KDE default LockGrace");
+	/* KDE has no key that overrides Autolock: nothing to lock down there. */
+	key_from(&res->k[SCREEN_LOCK_DISABLED], 0, "", 0, "");
 	char *buf;
 	size_t len;
 	int r = read_opt(ctx, path, &buf, &len, bad);
@@ -654,6 +658,7 @@ static int kde_collect(struct probe_ctx *ctx, struct lock_result *res, struct ba
 	}
 	if (r)
 		return r;
+	res->k[SCREEN_LOCK_DISABLED].locked = true;
 	bool all = res->k[0].locked && res->k[1].locked && res->k[2].locked;
 	snprintf(res->note, sizeof(res->note), "%s",
 		 all ? ""
@@ -675,6 +680,9 @@ static void merge_worse(struct lock_result *a, const struct lock_result *b)
 	x = &b->k[SCREEN_LOCK_DELAY];
 	if (x->v > a->k[SCREEN_LOCK_DELAY].v)
 		a->k[SCREEN_LOCK_DELAY] = *x;
+	x = &b->k[SCREEN_LOCK_DISABLED];
+	if (x->v != 0)
+		a->k[SCREEN_LOCK_DISABLED] = *x;
 	for (int k = 0; k < SCREEN_NKEYS; k++)
 		if (!b->k[k].locked)
 			a->k[k].locked = false;
@@ -685,10 +693,20 @@ static void merge_worse(struct lock_result *a, const struct lock_result *b)
 
 /* ---- the probe ---- */
 
-static bool installed(struct probe_ctx *ctx, const char *pkg)
+/* Package queries of one scan. An unreadable dpkg database is not "not installed": the first
+ * error is kept so that a verdict that depended on it can say why it is unknown. */
+struct pkgq {
+	struct probe_ctx *ctx;
+	char why[256]; /* "" while dpkg could be read */
+};
+
+static bool installed(struct pkgq *q, const char *pkg)
 {
 	char why[256];
-	return pkg_installed(ctx, pkg, NULL, why, sizeof(why)) == 1;
+	int r = pkg_installed(q->ctx, pkg, NULL, why, sizeof(why));
+	if (r < 0 && q->why[0] == '\0')
+		snprintf(q->why, sizeof(q->why), "%s", why[0] ? why : "dpkg status unreadable");
+	return r == 1;
 }
 
 static bool dir_has_sessions(struct probe_ctx *ctx, const char *dir)
@@ -701,12 +719,14 @@ static bool dir_has_sessions(struct probe_ctx *ctx, const char *dir)
 	return n > 0;
 }
 
-/* Desktop present: a display manager, or session files a display manager would offer. */
-static bool desktop_present(struct probe_ctx *ctx, char *how, size_t howlen)
+/* Desktop present: a display manager, or session files a display manager would offer.
+ * 1 yes, 0 no, -1 unknown (no other sign, and dpkg could not be read: q->why). */
+static int desktop_present(struct pkgq *q, char *how, size_t howlen)
 {
+	struct probe_ctx *ctx = q->ctx;
 	static const char *const dms[] = {"gdm3", "sddm", "lightdm", "lxdm", "slim", "xdm", NULL};
 	for (size_t i = 0; dms[i]; i++) {
-		if (installed(ctx, dms[i])) {
+		if (installed(q, dms[i])) {
 			snprintf(how, howlen, "display manager %s is installed", dms[i]);
 			return true;
 		}
@@ -725,12 +745,19 @@ static bool desktop_present(struct probe_ctx *ctx, char *how, size_t howlen)
 			return true;
 		}
 	}
+	if (q->why[0]) {
+		snprintf(how, howlen,
+			 "no display-manager.service link and no desktop session files, but the "
+			 "display manager packages cannot be checked: %s",
+			 q->why);
+		return -1;
+	}
 	snprintf(how, howlen, "no display manager and no desktop session files");
-	return false;
+	return 0;
 }
 
 /* Desktops whose lock settings mamori does not read, to name them in the reason. */
-static const char *other_desktop(struct probe_ctx *ctx)
+static const char *other_desktop(struct pkgq *q)
 {
 	static const struct {
 		const char *pkg, *name;
@@ -744,7 +771,7 @@ static const char *other_desktop(struct probe_ctx *ctx)
 		      {"i3-wm", "i3"},
 		      {"sway", "Sway"}};
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-		if (installed(ctx, others[i].pkg))
+		if (installed(q, others[i].pkg))
 			return others[i].name;
 	return NULL;
 }
@@ -764,19 +791,51 @@ static int all_unknown(struct probe_ctx *ctx, const char *src, int line, const c
 	return 0;
 }
 
+/* "; locked" or "; not locked: ..." for a key's note. */
+static const char *lock_word(const struct key_result *kr)
+{
+	return kr->locked ? "; locked" : "; not locked: the user may override it";
+}
+
+/* screen.lock_enabled: GNOME Shell locks only when lock-enabled is true and
+ * org.gnome.desktop.lockdown disable-lock-screen is false (screenShield.js refuses to lock
+ * when the latter is set), so the fact is the conjunction and the evidence names both. */
+static int put_lock_enabled(struct facts *f, const struct key_result *k)
+{
+	const struct key_result *en = &k[SCREEN_LOCK_ENABLED], *dis = &k[SCREEN_LOCK_DISABLED];
+	char note[768], at[256];
+	if (dis->v != 0) {
+		snprintf(note, sizeof(note),
+			 "org.gnome.desktop.lockdown disable-lock-screen=true (%.200s%s): GNOME "
+			 "never locks the screen, whatever lock-enabled says (lock-enabled=%s: "
+			 "%.150s, %s)",
+			 dis->how, lock_word(dis), en->v ? "true" : "false", en->how,
+			 where(at, sizeof(at), en->src, en->line));
+		return facts_put_bool(f, "screen.lock_enabled", false, dis->src, dis->line, note);
+	}
+	if (dis->src[0] == '\0') {
+		/* KDE only: no lockdown key. */
+		snprintf(note, sizeof(note), "%s%s", en->how, lock_word(en));
+	} else {
+		snprintf(note, sizeof(note),
+			 "lock-enabled=%s: %.200s%s; disable-lock-screen=false: %.150s%s (%s)",
+			 en->v ? "true" : "false", en->how, lock_word(en), dis->how, lock_word(dis),
+			 where(at, sizeof(at), dis->src, dis->line));
+	}
+	return facts_put_bool(f, "screen.lock_enabled", en->v != 0, en->src, en->line, note);
+}
+
 static int put_results(struct probe_ctx *ctx, const struct lock_result *res)
 {
 	struct facts *f = ctx->facts;
 	char note[768];
 	const struct key_result *k = res->k;
 	int r;
-	for (int i = 0; i < SCREEN_NKEYS; i++) {
-		snprintf(note, sizeof(note), "%s%s%s", k[i].how, k[i].locked ? "; locked" : "",
-			 k[i].locked ? "" : "; not locked: the user may override it");
-		r = i == SCREEN_LOCK_ENABLED
-			? facts_put_bool(f, lock_facts[i], k[i].v != 0, k[i].src, k[i].line, note)
-			: facts_put_int(f, lock_facts[i], k[i].v, k[i].src, k[i].line, note);
-		if (r)
+	if ((r = put_lock_enabled(f, k)))
+		return r;
+	for (int i = SCREEN_IDLE_DELAY; i <= SCREEN_LOCK_DELAY; i++) {
+		snprintf(note, sizeof(note), "%s%s", k[i].how, lock_word(&k[i]));
+		if ((r = facts_put_int(f, lock_facts[i], k[i].v, k[i].src, k[i].line, note)))
 			return r;
 	}
 	long long after = k[SCREEN_IDLE_DELAY].v + k[SCREEN_LOCK_DELAY].v;
@@ -786,19 +845,37 @@ static int put_results(struct probe_ctx *ctx, const struct lock_result *res)
 	if ((r = facts_put_int(f, "screen.lock_after_seconds", after, k[SCREEN_IDLE_DELAY].src,
 			       k[SCREEN_IDLE_DELAY].line, note)))
 		return r;
-	bool locked = k[0].locked && k[1].locked && k[2].locked;
+	bool locked = true;
 	const struct key_result *first_open = NULL;
-	for (int i = 0; i < SCREEN_NKEYS && !first_open; i++)
-		if (!k[i].locked)
-			first_open = &k[i];
-	snprintf(note, sizeof(note), "%s%s",
-		 locked ? "lock-enabled, idle-delay and lock-delay "
-			  "are all locked system-wide"
-			: "not all of lock-enabled, idle-delay and "
-			  "lock-delay are locked",
-		 res->note[0] ? "; " : "");
+	int open_key = -1;
+	for (int i = 0; i < SCREEN_NKEYS; i++) {
+		if (!k[i].locked) {
+			locked = false;
+			if (first_open == NULL) {
+				first_open = &k[i];
+				open_key = i;
+			}
+		}
+	}
+	if (locked)
+		snprintf(note, sizeof(note), "%s",
+			 "lock-enabled, idle-delay, lock-delay and disable-lock-screen are all "
+			 "locked system-wide");
+	else if (strcmp(first_open->src, "/etc/xdg/kscreenlockerrc") == 0)
+		snprintf(note, sizeof(note),
+			 "not all of Autolock, Timeout and LockGrace are "
+			 "immutable (first: %s)",
+			 open_key == SCREEN_LOCK_ENABLED ? "Autolock"
+			 : open_key == SCREEN_IDLE_DELAY ? "Timeout"
+							 : "LockGrace");
+	else
+		snprintf(note, sizeof(note),
+			 "not all of lock-enabled, idle-delay, lock-delay and "
+			 "disable-lock-screen are locked (first: %s)",
+			 screen_key_path((enum screen_key)open_key));
 	size_t nl = strlen(note);
-	if (snprintf(note + nl, sizeof(note) - nl, "%s", res->note) >= (int)(sizeof(note) - nl))
+	if (res->note[0] &&
+	    snprintf(note + nl, sizeof(note) - nl, "; %s", res->note) >= (int)(sizeof(note) - nl))
 		note[sizeof(note) - 1] = '\0';
 	return facts_put_bool(f, "screen.settings_locked", locked,
 			      first_open ? first_open->src : k[0].src,
@@ -809,16 +886,32 @@ int probe_screenlock_collect(struct probe_ctx *ctx)
 {
 	struct facts *f = ctx->facts;
 	char how[600];
-	bool present = desktop_present(ctx, how, sizeof(how));
-	int r = facts_put_bool(f, "screen.desktop_present", present, NULL, 0, how);
+	struct pkgq q = {ctx, ""};
+	int present = desktop_present(&q, how, sizeof(how));
+	int r = present < 0
+		    ? facts_put_unknown(f, "screen.desktop_present", "/var/lib/dpkg/status", 0,
+					"%s", how)
+		    : facts_put_bool(f, "screen.desktop_present", present == 1, NULL, 0, how);
 	if (r)
 		return r;
-	bool gnome = installed(ctx, "gnome-shell") || rootfs_exists(ctx, "/usr/bin/gnome-shell");
-	bool kde = installed(ctx, "plasma-workspace") || installed(ctx, "kscreenlocker") ||
+	bool gnome = installed(&q, "gnome-shell") || rootfs_exists(ctx, "/usr/bin/gnome-shell");
+	bool kde = installed(&q, "plasma-workspace") || installed(&q, "kscreenlocker") ||
 		   rootfs_exists(ctx, "/usr/bin/plasmashell");
-	const char *other = (gnome || kde) ? NULL : other_desktop(ctx);
+	if (!gnome && !kde && q.why[0]) {
+		/* Which desktop it is (if any) was only knowable through dpkg. */
+		char reason[512];
+		snprintf(reason, sizeof(reason),
+			 "the installed desktop cannot be told: no /usr/bin/gnome-shell or "
+			 "/usr/bin/plasmashell, and %s",
+			 q.why);
+		if ((r = facts_put_unknown(f, "screen.desktop", "/var/lib/dpkg/status", 0, "%s",
+					   reason)))
+			return r;
+		return all_unknown(ctx, "/var/lib/dpkg/status", 0, reason);
+	}
+	const char *other = (gnome || kde) ? NULL : other_desktop(&q);
 	const char *desktop = gnome && kde ? "gnome+kde" : gnome ? "gnome" : kde ? "kde" : other;
-	if (!present && !gnome && !kde) {
+	if (present == 0 && !gnome && !kde) {
 		json_t *null = json_null();
 		if ((r = facts_put(f, "screen.desktop", null, NULL, 0, "no desktop environment")))
 			return r;

@@ -12,6 +12,9 @@ enum screen_key {
 	SCREEN_LOCK_ENABLED, /* org.gnome.desktop.screensaver lock-enabled (b) */
 	SCREEN_IDLE_DELAY,   /* org.gnome.desktop.session idle-delay (u, seconds) */
 	SCREEN_LOCK_DELAY,   /* org.gnome.desktop.screensaver lock-delay (u, seconds) */
+	/* org.gnome.desktop.lockdown disable-lock-screen (b): when true GNOME Shell never locks,
+	 * whatever lock-enabled says. No KDE equivalent. */
+	SCREEN_LOCK_DISABLED,
 	SCREEN_NKEYS
 };
 
@@ -51,7 +54,8 @@ typedef int (*dconf_db_fn)(const char *kind, const char *name, int line, void *u
 int dconf_profile_parse(const char *buf, size_t len, dconf_db_fn fn, void *ud, int *bad_line);
 
 /* KDE's /etc/xdg/kscreenlockerrc [Daemon] group: Autolock (b), Timeout (minutes), LockGrace
- * (seconds). immutable[] says a key is marked [$i] (itself, its group or the whole file). */
+ * (seconds); SCREEN_LOCK_DISABLED is never set. immutable[] says a key is marked [$i]
+ * (itself, its group or the whole file). */
 struct kde_lock {
 	bool set[SCREEN_NKEYS];
 	long long v[SCREEN_NKEYS]; /* Autolock 0/1, Timeout in seconds, LockGrace seconds */

@@ -490,7 +490,18 @@ static bool is_yes(const char *v)
 	return strcmp(v, "yes") == 0;
 }
 
-static int put_installed(struct probe_ctx *ctx, bool *installed)
+/* How the server is started, from put_enabled: "" when it is not. */
+struct ssh_run {
+	bool enabled;	/* a unit is enabled or sshd runs */
+	bool running;	/* an sshd process runs */
+	char how[64];	/* "ssh.service is enabled" or "an sshd process is running" */
+	char src[4096]; /* the unit's symlink, or /proc */
+};
+
+/* ssh.server_installed: dpkg first; but a server binary, a running sshd or (when dpkg cannot be
+ * read) an enabled unit is proof enough. A dpkg that cannot be read is never "not installed":
+ * without other evidence the fact is unknown. *installed is -1 when unknown. */
+static int put_installed(struct probe_ctx *ctx, const struct ssh_run *run, int *installed)
 {
 	char why[512] = "", note[768];
 	const char *ver = NULL;
@@ -502,21 +513,46 @@ static int put_installed(struct probe_ctx *ctx, bool *installed)
 	for (size_t i = 0; i < 3 && bin == NULL; i++)
 		if (rootfs_exists(ctx, bins[i]))
 			bin = bins[i];
-	*installed = r == 1 || bin != NULL;
-	if (r == 1)
+	const char *dpkg = r == 0 ? "dpkg says not installed" : why;
+	if (r == 1) {
+		*installed = 1;
 		snprintf(note, sizeof(note), "package openssh-server %s is installed",
 			 ver ? ver : "");
-	else if (bin)
-		snprintf(note, sizeof(note), "%s exists (package openssh-server: %s)", bin,
-			 r == 0 ? "not installed" : why);
-	else
-		snprintf(note, sizeof(note), "no openssh-server package (%s) and no sshd binary",
-			 r == 0 ? "dpkg says not installed" : why);
-	return facts_put_bool(ctx->facts, "ssh.server_installed", *installed,
-			      r == 1 || !bin ? "/var/lib/dpkg/status" : bin, 0, note);
+		return facts_put_bool(ctx->facts, "ssh.server_installed", true,
+				      "/var/lib/dpkg/status", 0, note);
+	}
+	if (bin) {
+		*installed = 1;
+		snprintf(note, sizeof(note), "%s exists (package openssh-server: %s)", bin, dpkg);
+		return facts_put_bool(ctx->facts, "ssh.server_installed", true, bin, 0, note);
+	}
+	/* A dangling ssh.service link left by a removed (not purged) package is no proof when
+	 * dpkg says the package is gone; a running sshd always is. */
+	if (run->running || (r < 0 && run->enabled)) {
+		*installed = 1;
+		snprintf(note, sizeof(note),
+			 "%s, so the server is installed (package "
+			 "openssh-server: %s)",
+			 run->running ? "an sshd process is running" : run->how, dpkg);
+		return facts_put_bool(ctx->facts, "ssh.server_installed", true,
+				      run->running ? "/proc" : run->src, 0, note);
+	}
+	if (r < 0) {
+		*installed = -1;
+		return facts_put_unknown(ctx->facts, "ssh.server_installed", "/var/lib/dpkg/status",
+					 0,
+					 "package openssh-server: %s; no sshd binary, no enabled "
+					 "ssh unit and no sshd process to tell otherwise",
+					 why);
+	}
+	*installed = 0;
+	snprintf(note, sizeof(note), "no openssh-server package (%s) and no sshd binary%s", dpkg,
+		 run->enabled ? "; the enabled unit link is left over" : "");
+	return facts_put_bool(ctx->facts, "ssh.server_installed", false, "/var/lib/dpkg/status", 0,
+			      note);
 }
 
-static int put_enabled(struct probe_ctx *ctx)
+static int put_enabled(struct probe_ctx *ctx, struct ssh_run *run)
 {
 	static const char *const units[] = {"ssh.service", "ssh.socket", "sshd.service"};
 	char where_[4096];
@@ -525,8 +561,14 @@ static int put_enabled(struct probe_ctx *ctx)
 		if (r < 0)
 			return r;
 		if (r == 1) {
+			run->enabled = true;
+			snprintf(run->how, sizeof(run->how), "%s is enabled", units[i]);
+			snprintf(run->src, sizeof(run->src), "%s", where_);
 			char note[128];
 			snprintf(note, sizeof(note), "%s is enabled", units[i]);
+			/* A running sshd also proves the server is installed. */
+			char pwhy[256];
+			run->running = proc_running(ctx, "sshd", pwhy, sizeof(pwhy)) == 1;
 			return facts_put_bool(ctx->facts, "ssh.server_enabled", true, where_, 0,
 					      note);
 		}
@@ -535,9 +577,13 @@ static int put_enabled(struct probe_ctx *ctx)
 	int r = proc_running(ctx, "sshd", why, sizeof(why));
 	if (r == MAMORI_ENOMEM)
 		return r;
-	if (r == 1)
+	if (r == 1) {
+		run->enabled = run->running = true;
+		snprintf(run->how, sizeof(run->how), "an sshd process is running");
+		snprintf(run->src, sizeof(run->src), "/proc");
 		return facts_put_bool(ctx->facts, "ssh.server_enabled", true, "/proc", 0,
 				      "an sshd process is running");
+	}
 	char note[768];
 	snprintf(note, sizeof(note), "ssh.service, ssh.socket and sshd.service are not enabled; %s",
 		 r == 0 ? "no sshd process runs" : why);
@@ -720,16 +766,22 @@ static int put_config(struct probe_ctx *ctx, const struct sshd_config *c)
 
 int probe_ssh_collect(struct probe_ctx *ctx)
 {
-	bool installed;
-	int r = put_installed(ctx, &installed);
+	int installed;
+	struct ssh_run *run = calloc(1, sizeof(*run));
+	if (run == NULL)
+		return MAMORI_ENOMEM;
+	int r = put_enabled(ctx, run);
 	if (r == 0)
-		r = put_enabled(ctx);
+		r = put_installed(ctx, run, &installed);
+	free(run);
 	if (r)
 		return r;
-	if (!installed && !rootfs_exists(ctx, SSHD_CONFIG))
-		return put_unknown_all(ctx, SSHD_CONFIG, 0,
-				       "no SSH server is installed and " SSHD_CONFIG
-				       " does not exist");
+	if (installed != 1 && !rootfs_exists(ctx, SSHD_CONFIG))
+		return put_unknown_all(
+		    ctx, SSHD_CONFIG, 0,
+		    installed == 0 ? "no SSH server is installed and " SSHD_CONFIG " does not exist"
+				   : "whether an SSH server is installed is not "
+				     "known, and " SSHD_CONFIG " does not exist");
 	struct sshd_config *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return MAMORI_ENOMEM;

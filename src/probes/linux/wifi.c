@@ -245,6 +245,34 @@ static void nm_ssid(const char *v, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* NetworkManager compares UUIDs in their normalized (lower-case) form. An over-long value is
+ * kept cut: it still never equals a real UUID. */
+static void nm_uuid_lower(const char *v, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (; v[o] && o + 1 < outlen; o++)
+		out[o] = (char)c_tolower((unsigned char)v[o]);
+	out[o] = '\0';
+}
+
+bool nm_nmmeta_uuid(const char *name, char *out, size_t outlen)
+{
+	/* 8-4-4-4-12 hex digits, then ".nmmeta". */
+	static const char suffix[] = ".nmmeta";
+	size_t n = strlen(name);
+	if (n != 36 + sizeof(suffix) - 1 || strcmp(name + 36, suffix) != 0 || outlen < 37)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		int c = c_tolower((unsigned char)name[i]);
+		if (dash ? c != '-' : !(c_isdigit(c) || (c >= 'a' && c <= 'f')))
+			return false;
+		out[i] = (char)c;
+	}
+	out[36] = '\0';
+	return true;
+}
+
 /* Sets why (printf-style, checked) and evaluates to MAMORI_EPARSE. */
 #define NM_FAIL(st, ...) (snprintf((st)->why, (st)->whylen, __VA_ARGS__), MAMORI_EPARSE)
 
@@ -259,6 +287,8 @@ static int nm_key(const char *section, const char *key, const char *value, int l
 			    strcmp(value, "wifi") == 0 || strcmp(value, "802-11-wireless") == 0;
 		else if (strcmp(key, "id") == 0)
 			snprintf(p->id, sizeof(p->id), "%s", value);
+		else if (strcmp(key, "uuid") == 0)
+			nm_uuid_lower(value, p->uuid, sizeof(p->uuid));
 		else if (strcmp(key, "autoconnect") == 0 && nm_bool(value, &p->autoconnect))
 			return NM_FAIL(st, "autoconnect=%s is not a boolean", value);
 	} else if (sec_is(section, "wifi", "802-11-wireless")) {
@@ -340,8 +370,11 @@ int nm_keyfile_parse(const char *buf, size_t len, struct wifi_profile *out, bool
 		return MAMORI_EPARSE;
 	}
 	*is_wifi = st.is_wifi;
-	if (!st.is_wifi)
+	if (!st.is_wifi) {
+		memset(out, 0, sizeof(*out));
+		memcpy(out->uuid, p.uuid, sizeof(out->uuid));
 		return 0;
+	}
 	if (!st.sec_section) {
 		st.in.none = true; /* no [wifi-security] at all: an open network */
 		st.in.km_set = true;
@@ -646,11 +679,105 @@ static void wipe_free(char *buf, size_t len)
 	free(buf);
 }
 
-static int wifi_nm_dir(struct probe_ctx *ctx, const char *dir, bool require_ext,
-		       struct wifi_collect *c, int *nfiles)
+/* NetworkManager's keyfile directories, lowest priority first. A profile is identified by
+ * its UUID: of all the files (and tombstones) with one UUID, NetworkManager uses the one in
+ * the highest-priority directory (/run over /etc over the read-only /usr/lib); within one
+ * directory a tombstone wins, then the newer file, then the greater name
+ * (nms-keyfile-storage.c cmp_fcn). Files in /etc may lack the .nmconnection extension. */
+static const struct nm_dir {
+	const char *path;
+	int rank;
+	bool require_ext, tombstones;
+} nm_dirs[] = {
+    {"/etc/NetworkManager/system-connections", 2, false, true},
+    {"/run/NetworkManager/system-connections", 3, true, true},
+    {"/usr/lib/NetworkManager/system-connections", 1, true, false},
+};
+
+/* One keyfile or tombstone read from those directories. */
+struct nm_storage {
+	char *path;
+	int rank;
+	bool tombstone, is_wifi, wins;
+	long long mtime_s, mtime_ns;
+	size_t order;
+	struct wifi_profile p; /* p.uuid: "" when the file has none (then it is unique) */
+};
+
+struct nm_storages {
+	struct nm_storage *v;
+	size_t n, cap;
+};
+
+static void nm_storages_free(struct nm_storages *ss)
+{
+	for (size_t i = 0; i < ss->n; i++)
+		free(ss->v[i].path);
+	if (ss->v)
+		explicit_bzero(ss->v, ss->cap * sizeof(*ss->v));
+	free(ss->v);
+}
+
+static struct nm_storage *nm_storage_add(struct nm_storages *ss, const char *path, int rank)
+{
+	if (ss->n == ss->cap) {
+		size_t cap = ss->cap ? ss->cap * 2 : 16;
+		struct nm_storage *v = realloc(ss->v, cap * sizeof(*v));
+		if (v == NULL)
+			return NULL;
+		ss->v = v;
+		ss->cap = cap;
+	}
+	struct nm_storage *st = &ss->v[ss->n];
+	memset(st, 0, sizeof(*st));
+	st->path = xstrdup(path);
+	if (st->path == NULL)
+		return NULL;
+	st->rank = rank;
+	st->order = ss->n++;
+	return st;
+}
+
+/* The identity NetworkManager gives a file: its UUID, or (none in the file) one derived from
+ * its path, which no other file shares. */
+static const char *nm_identity(const struct nm_storage *st)
+{
+	return st->p.uuid[0] ? st->p.uuid : st->path;
+}
+
+/* > 0 when a takes precedence over b for the same UUID. */
+static int nm_priority(const struct nm_storage *a, const struct nm_storage *b)
+{
+	if (a->rank != b->rank)
+		return a->rank > b->rank ? 1 : -1;
+	if (a->tombstone != b->tombstone)
+		return a->tombstone ? 1 : -1;
+	if (a->mtime_s != b->mtime_s)
+		return a->mtime_s > b->mtime_s ? 1 : -1;
+	if (a->mtime_ns != b->mtime_ns)
+		return a->mtime_ns > b->mtime_ns ? 1 : -1;
+	return strcmp(a->path, b->path);
+}
+
+static int nm_cmp(const void *x, const void *y)
+{
+	const struct nm_storage *a = x, *b = y;
+	int r = strcmp(nm_identity(a), nm_identity(b));
+	return r ? r : -nm_priority(a, b);
+}
+
+static int nm_cmp_order(const void *x, const void *y)
+{
+	const struct nm_storage *a = x, *b = y;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int wifi_nm_dir(struct probe_ctx *ctx, const struct nm_dir *d, struct nm_storages *ss,
+		       int *nfiles)
 {
 	char **names;
 	size_t n;
+	const char *dir = d->path;
 	int r = rootfs_list(ctx, dir, NULL, &names, &n);
 	if (r == MAMORI_ENOMEM)
 		return r;
@@ -658,10 +785,33 @@ static int wifi_nm_dir(struct probe_ctx *ctx, const char *dir, bool require_ext,
 		return wifi_stop(
 		    facts_put_unknown(ctx->facts, "wifi.profiles", dir, 0, "cannot list %s", dir));
 	for (size_t i = 0; i < n && r == 0; i++) {
-		if (!nm_wanted(names[i], require_ext))
-			continue;
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		char uuid[40];
+		if (d->tombstones && nm_nmmeta_uuid(names[i], uuid, sizeof(uuid))) {
+			/* Only a link to /dev/null is a tombstone; NetworkManager ignores other
+			 * .nmmeta files when loading. */
+			char target[64];
+			int tl = rootfs_readlink(ctx, path, target, sizeof(target));
+			if (tl != 9 || memcmp(target, "/dev/null", 9) != 0)
+				continue;
+			struct nm_storage *st = nm_storage_add(ss, path, d->rank);
+			if (st == NULL) {
+				r = MAMORI_ENOMEM;
+				break;
+			}
+			st->tombstone = true;
+			memcpy(st->p.uuid, uuid, sizeof(uuid));
+			continue;
+		}
+		if (!nm_wanted(names[i], d->require_ext))
+			continue;
+		if (ss->n >= WIFI_MAX_PROFILES) {
+			r = wifi_stop(facts_put_unknown(ctx->facts, "wifi.profiles", dir, 0,
+							"more than %d NetworkManager keyfiles",
+							WIFI_MAX_PROFILES));
+			break;
+		}
 		char *buf;
 		size_t len;
 		r = wifi_read(ctx, path, &buf, &len);
@@ -683,16 +833,59 @@ static int wifi_nm_dir(struct probe_ctx *ctx, const char *dir, bool require_ext,
 							"%s:%d: %s", path, bad, why));
 			break;
 		}
-		if (!is_wifi)
-			continue;
-		if (p.id[0] == '\0')
-			snprintf(p.id, sizeof(p.id), "%s", names[i]);
-		c->file = path;
-		r = add_profile(&p, c);
-		c->file = NULL;
+		struct nm_storage *st = nm_storage_add(ss, path, d->rank);
+		if (st == NULL) {
+			explicit_bzero(&p, sizeof(p));
+			r = MAMORI_ENOMEM;
+			break;
+		}
+		struct stat sb;
+		if (rootfs_stat(ctx, path, &sb) == 0) {
+			st->mtime_s = (long long)sb.st_mtim.tv_sec;
+			st->mtime_ns = (long long)sb.st_mtim.tv_nsec;
+		}
+		st->is_wifi = is_wifi;
+		st->p = p;
+		if (is_wifi && st->p.id[0] == '\0')
+			snprintf(st->p.id, sizeof(st->p.id), "%s", names[i]);
 		explicit_bzero(&p, sizeof(p));
 	}
 	rootfs_names_free(names);
+	return r;
+}
+
+/* Keeps, per UUID, the storage NetworkManager uses, and adds its Wi-Fi profile (unless it is
+ * a tombstone) to c. Counts the files shadowed by another with the same UUID and the profiles
+ * a tombstone hides. */
+static int nm_consolidate(struct nm_storages *ss, struct wifi_collect *c, int *shadowed,
+			  int *masked)
+{
+	if (ss->n == 0)
+		return 0;
+	qsort(ss->v, ss->n, sizeof(*ss->v), nm_cmp);
+	for (size_t i = 0; i < ss->n; i++) {
+		bool first = i == 0 || strcmp(nm_identity(&ss->v[i - 1]), nm_identity(&ss->v[i]));
+		ss->v[i].wins = first;
+		if (first)
+			continue;
+		const struct nm_storage *w = &ss->v[i];
+		while (w > ss->v && !w->wins)
+			w--;
+		if (w->tombstone)
+			(*masked)++;
+		else
+			(*shadowed)++;
+	}
+	qsort(ss->v, ss->n, sizeof(*ss->v), nm_cmp_order);
+	int r = 0;
+	for (size_t i = 0; i < ss->n && r == 0; i++) {
+		struct nm_storage *st = &ss->v[i];
+		if (!st->wins || st->tombstone || !st->is_wifi)
+			continue;
+		c->file = st->path;
+		r = add_profile(&st->p, c);
+		c->file = NULL;
+	}
 	return r;
 }
 
@@ -741,20 +934,33 @@ int probe_wifi_collect(struct probe_ctx *ctx)
 	struct wifi_collect c = {.list = json_array()};
 	if (c.list == NULL)
 		return MAMORI_ENOMEM;
-	int nfiles = 0;
-	int r = wifi_nm_dir(ctx, "/etc/NetworkManager/system-connections", false, &c, &nfiles);
+	int nfiles = 0, shadowed = 0, masked = 0;
+	struct nm_storages ss = {NULL, 0, 0};
+	int r = 0;
+	for (size_t i = 0; i < sizeof(nm_dirs) / sizeof(nm_dirs[0]) && r == 0; i++)
+		r = wifi_nm_dir(ctx, &nm_dirs[i], &ss, &nfiles);
 	if (r == 0)
-		r = wifi_nm_dir(ctx, "/run/NetworkManager/system-connections", true, &c, &nfiles);
+		r = nm_consolidate(&ss, &c, &shadowed, &masked);
+	nm_storages_free(&ss);
 	if (r == 0)
 		r = wifi_wpa_files(ctx, &c, &nfiles);
 	if (r) {
 		json_decref(c.list);
 		return r == WIFI_STOP ? 0 : r;
 	}
-	char note[256];
-	snprintf(note, sizeof(note),
-		 "%d Wi-Fi profile(s) in %d file(s) of /etc/NetworkManager/system-connections, "
-		 "/run/NetworkManager/system-connections and /etc/wpa_supplicant/*.conf",
-		 c.nprofiles, nfiles);
+	char note[768];
+	int n = snprintf(note, sizeof(note),
+			 "%d Wi-Fi profile(s) in %d file(s) of /etc, /run and /usr/lib "
+			 "NetworkManager/system-connections and /etc/wpa_supplicant/*.conf",
+			 c.nprofiles, nfiles);
+	if (shadowed && n > 0 && (size_t)n < sizeof(note))
+		n += snprintf(note + n, sizeof(note) - (size_t)n,
+			      "; %d file(s) not used: a file with the same UUID in a "
+			      "higher-priority directory (/run over /etc over /usr/lib) or a newer "
+			      "one wins",
+			      shadowed);
+	if (masked && n > 0 && (size_t)n < sizeof(note))
+		snprintf(note + n, sizeof(note) - (size_t)n,
+			 "; %d file(s) hidden by a UUID.nmmeta link to /dev/null", masked);
 	return facts_put(ctx->facts, "wifi.profiles", c.list, NULL, 0, note);
 }

@@ -26,6 +26,8 @@ bool wifi_security_uses_psk(enum wifi_sec s);
 
 struct wifi_profile {
 	char id[128];
+	char
+	    uuid[40]; /* [connection] uuid, lower-cased; "" when absent (NetworkManager keyfiles) */
 	char ssid[128];
 	char mode[32]; /* "infrastructure", "ap", "adhoc", ... ("" when unset) */
 	enum wifi_sec security;
@@ -36,8 +38,9 @@ struct wifi_profile {
 };
 
 /* Classifies one NetworkManager keyfile. On success *is_wifi says whether it is a Wi-Fi
- * connection at all; *out is filled only when it is. Returns 0, MAMORI_EPARSE with *bad_line
- * and why set (an unknown key-mgmt, a bad boolean, a line that is not key=value). */
+ * connection at all; *out is filled when it is, and otherwise only out->uuid is (a profile of
+ * any type shadows a lower-priority file with the same UUID). Returns 0, MAMORI_EPARSE with
+ * *bad_line and why set (an unknown key-mgmt, a bad boolean, a line that is not key=value). */
 int nm_keyfile_parse(const char *buf, size_t len, struct wifi_profile *out, bool *is_wifi,
 		     int *bad_line, char *why, size_t whylen);
 
@@ -46,5 +49,11 @@ int nm_keyfile_parse(const char *buf, size_t len, struct wifi_profile *out, bool
 typedef int (*wifi_profile_fn)(const struct wifi_profile *p, void *ud);
 int wpa_supplicant_parse(const char *buf, size_t len, wifi_profile_fn fn, void *ud, int *bad_line,
 			 char *why, size_t whylen);
+
+/* The UUID of a NetworkManager tombstone: "<UUID>.nmmeta", a symlink to /dev/null in
+ * /etc/NetworkManager/system-connections or /run/NetworkManager/system-connections that hides
+ * the profile with that UUID from the directories below it. Writes the lower-cased UUID to out
+ * (at least 37 bytes) and returns true when name has that form. */
+bool nm_nmmeta_uuid(const char *name, char *out, size_t outlen);
 
 #endif
