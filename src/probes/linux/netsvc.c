@@ -117,7 +117,9 @@ int svc_detect(struct probe_ctx *ctx, const struct svc_spec *sp, struct svc_stat
 			 installed ? "/var/lib/dpkg/status" : "/proc");
 		snprintf(out->note, sizeof(out->note), "%s%s but not enabled%s",
 			 installed ? "package " : "",
-			 installed ? first_pkg : "not found in the package database,",
+			 installed  ? first_pkg
+			 : pkg_ok ? "not found in the package database,"
+				  : "package database unreadable;",
 			 proc_ok ? " and not running"
 				 : " (running state not checked: no process table)");
 	} else {

@@ -433,10 +433,11 @@ int probe_rdp_collect(struct probe_ctx *ctx)
 			snprintf(note, sizeof(note), "%zu remote-desktop server(s) found", n);
 		else
 			snprintf(note, sizeof(note), "%s%s%s",
-				 sc.installed
-				     ? "remote-desktop software is installed, but no server "
-				       "is enabled"
-				     : "no remote-desktop server is installed or enabled",
+				 sc.installed ? "remote-desktop software is installed, but no server "
+						"is enabled"
+				 : sc.pkg_ok ? "no remote-desktop server is installed or enabled"
+					     : "no remote-desktop server is enabled (the package "
+					       "database is unreadable)",
 				 sc.proc_ok ? ", running" : "",
 				 sc.net_ok ? " or listening" : " (no socket tables to check)");
 		r = facts_put(ctx->facts, "rdp.services", sc.list,
