@@ -31,8 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fw_nft_conf_parse(buf, size, 0, &c, inc, NULL, &bad);
 	fw_nft_conf_summary(&c, NULL, &s, &file, &line);
 	fw_nft_conf_free(&c);
-	bool filtered, deny;
-	fw_iptables_save_parse(buf, size, &filtered, &deny, &line, &bad);
+	struct fw_family_view v;
+	fw_iptables_save_parse(buf, size, false, &v, &bad);
+	fw_iptables_save_parse(buf, size, true, &v, &bad);
 	char target[64];
 	fw_zone_target_parse(buf, size, target, sizeof(target), &line, &bad);
 	exports_parse(buf, size, exp_cb, NULL, &bad);

@@ -17,8 +17,10 @@
 struct fw_family_view {
 	bool filtered;	 /* some input-hook filter chain has rules or a drop policy */
 	bool deny;	 /* some input-hook filter chain ends in drop/reject by default */
+	bool unknown;	 /* no chain denies for sure, and one might: how says why */
 	char chain[200]; /* "inet filter input": the chain that decided (deny) or was seen */
-	char how[200];	 /* "policy drop", "last rule: reject", "policy accept, 3 rules" */
+	char how[640];	 /* "policy drop", "last rule: reject", "policy accept, 3 rules" */
+	int file, line;	 /* scripts: the file index and line that decided; live: -1, 0 */
 };
 
 struct fw_summary {
@@ -33,37 +35,40 @@ struct fw_summary {
 int fw_nft_json_parse(const char *buf, size_t len, struct fw_summary *out, char *why,
 		      size_t whylen);
 
-/* The same decision from nftables scripts (/etc/nftables.conf and what it includes). Chains
- * are accumulated in conf across files (tables and chains may be declared more than once and
- * merge); file is the caller's index of the file, kept with each chain's deciding line.
+/* The same decision from nftables scripts (/etc/nftables.conf and what it includes). Chains,
+ * rules and `define`s are accumulated in conf across files (tables and chains may be declared
+ * more than once and merge); file is the caller's index of the file, kept with each rule.
  * `include "PATH"` directives are handed to inc (which may parse them at once, recursively).
- * Jumps to other chains are not followed. Returns 0, inc's non-zero value, MAMORI_ENOMEM or
- * MAMORI_EPARSE with *bad_line. */
-struct fw_nft_chain {
-	char family[8], table[64], name[64];
-	bool is_filter, hook_input, policy_drop;
-	size_t nrules;
-	int term;	/* first unconditional verdict: 0 none, 1 accept, 2 drop/reject */
-	int file, line; /* where the deciding policy or rule is (or the chain, if neither) */
-};
+ * Returns 0, inc's non-zero value, MAMORI_ENOMEM, MAMORI_ETOOBIG or MAMORI_EPARSE with
+ * *bad_line. */
+struct fw_nft_chain;
+struct fw_nft_rule;
+struct fw_nft_def;
 struct fw_nft_conf {
 	struct fw_nft_chain *chains;
 	size_t n;
+	struct fw_nft_rule *rules;
+	size_t nrules, rules_cap;
+	long seq;
+	struct fw_nft_def *defs;
+	size_t ndefs;
 };
 typedef int (*fw_include_fn)(const char *path, int line, void *ud);
 int fw_nft_conf_parse(const char *buf, size_t len, int file, struct fw_nft_conf *conf,
 		      fw_include_fn inc, void *ud, int *bad_line);
-/* Decides from the accumulated chains; *file and *line: the deciding place for IPv4 (or
- * IPv6, or the first input chain), -1/0 when there is none. */
-void fw_nft_conf_summary(const struct fw_nft_conf *conf, struct fw_summary *out, int *file,
-			 int *line);
+/* Decides from the accumulated chains, following jumps and gotos as nft does. files names the
+ * file indexes for the evidence (may be NULL). *file and *line: the deciding place for IPv4 (or
+ * IPv6, or the first input chain), -1/0 when there is none. Returns 0 or MAMORI_ENOMEM. */
+int fw_nft_conf_summary(const struct fw_nft_conf *conf, const char *const *files,
+			struct fw_summary *out, int *file, int *line);
 void fw_nft_conf_free(struct fw_nft_conf *conf);
 
-/* iptables-save format (/etc/iptables/rules.v4 or rules.v6): the filter table's INPUT chain.
- * *deny is true when INPUT's policy is DROP and no unconditional ACCEPT comes first, or an
- * unconditional DROP/REJECT rule is reached first; *filtered when the chain has rules or a
- * DROP policy. Returns 0 or MAMORI_EPARSE with *bad_line; *line the deciding line. */
-int fw_iptables_save_parse(const char *buf, size_t len, bool *filtered, bool *deny, int *line,
+/* iptables-save format (/etc/iptables/rules.v4, or rules.v6 with v6): the filter table's
+ * INPUT chain, decided as the nftables scripts are (jumps to user chains followed, accepts
+ * judged by their matches: -i, -s, -p, --dport(s), --ctstate ...). out->line is the deciding
+ * line (out->file is -1). Returns 0, MAMORI_ENOMEM, MAMORI_ETOOBIG, or MAMORI_EPARSE with
+ * *bad_line. */
+int fw_iptables_save_parse(const char *buf, size_t len, bool v6, struct fw_family_view *out,
 			   int *bad_line);
 
 /* A firewalld zone file: the <zone target="..."> attribute ("default" when absent), copied
