@@ -59,7 +59,7 @@ trap 'rm -rf -- "$tmp"' EXIT
 # --no-log keeps /var/log/lynis.log untouched; --report-file keeps the report
 # (which lynis also reads back during the scan) out of /var/log too.
 lynis_cmd=("$lynis" audit system --quick --no-colors --no-log --report-file "$tmp/lynis-report.dat")
-mamori_cmd=("$bin" scan --format json -o /dev/null)
+mamori_cmd=("$bin" scan -o /dev/null) # the default: the terminal report, as a user runs it
 
 results_dir=$root/bench/results
 mkdir -p "$results_dir"

@@ -146,10 +146,19 @@ static int do_scan(int argc, char **argv, bool facts_only)
 	struct facts *facts = NULL;
 	struct findings *fs = NULL;
 	int rc = EXIT_ERROR;
-	if (!facts_only && (scan_load_catalog(o.catalog, &cat, &e) ||
-			    scan_load_policy(cat, o.policy, &pol, &e)))
+	struct scan_session *session;
+	if (scan_begin(o.root, o.now, sys_ops_live(), o.probe, &session, &e))
 		goto fail;
-	if (scan_collect(o.root, o.now, sys_ops_live(), o.probe, &facts, &e))
+	/* the catalog loads while the early probes' threads read the package lists */
+	if (!facts_only && (scan_load_catalog(o.catalog, &cat, &e) ||
+			    scan_load_policy(cat, o.policy, &pol, &e))) {
+		struct errbuf ignored;
+		struct facts *unused = NULL;
+		if (scan_end(session, &unused, &ignored) == 0)
+			facts_free(unused);
+		goto fail;
+	}
+	if (scan_end(session, &facts, &e))
 		goto fail;
 	if (facts_only) {
 		json_t *j = facts_to_json(facts);
@@ -194,7 +203,10 @@ static int do_scan(int argc, char **argv, bool facts_only)
 	int w;
 	if (strcmp(format, "json") == 0) {
 		json_t *j = report_json(&rc_);
-		char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+		/* indented for a person at a terminal, compact for programs (a third of the size) */
+		size_t flags = rc_.color || (o.out == NULL && isatty(STDOUT_FILENO)) ? JSON_INDENT(2)
+										      : JSON_COMPACT;
+		char *s = j ? json_dumps(j, flags) : NULL;
 		json_decref(j);
 		w = s ? buf_adds(&b, s) || buf_adds(&b, "\n") : MAMORI_ENOMEM;
 		free(s);

@@ -122,30 +122,59 @@ int scan_load_policy(const struct catalog *c, const char *file, struct policy **
 	return 0;
 }
 
+struct scan_session {
+	struct probe_ctx ctx;
+	struct facts *facts;
+	const char *only;
+};
+
+int scan_begin(const char *root, long long now, const struct sys_ops *sys,
+	       const char *only_probes, struct scan_session **out, struct errbuf *e)
+{
+	struct scan_session *s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->facts = facts_new()) == NULL) {
+		free(s);
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	}
+	int r = probe_ctx_open(&s->ctx, root, (time_t)now, sys, s->facts, e);
+	if (r) {
+		facts_free(s->facts);
+		free(s);
+		return r;
+	}
+	if (!s->ctx.live)
+		s->ctx.sys = NULL; /* the running kernel does not describe a mounted image */
+	if (sys && s->ctx.sys == NULL && sys != sys_ops_live())
+		s->ctx.sys = sys; /* a test feeding recorded answers for its fixture */
+	s->only = only_probes;
+	r = probes_run_early(&s->ctx, only_probes, e);
+	if (r) {
+		struct facts *unused;
+		scan_end(s, &unused, NULL); /* joins what was started */
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+int scan_end(struct scan_session *s, struct facts **out, struct errbuf *e)
+{
+	int r = probes_run(&s->ctx, s->only, e);
+	probe_ctx_close(&s->ctx);
+	if (r)
+		facts_free(s->facts);
+	else
+		*out = s->facts;
+	free(s);
+	return r;
+}
+
 int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 		 const char *only_probes, struct facts **out, struct errbuf *e)
 {
-	struct facts *f = facts_new();
-	if (f == NULL)
-		return err_set(e, MAMORI_ENOMEM, "out of memory");
-	struct probe_ctx ctx;
-	int r = probe_ctx_open(&ctx, root, (time_t)now, sys, f, e);
-	if (r) {
-		facts_free(f);
-		return r;
-	}
-	if (!ctx.live)
-		ctx.sys = NULL; /* the running kernel does not describe a mounted image */
-	if (sys && ctx.sys == NULL && sys != sys_ops_live())
-		ctx.sys = sys; /* a test feeding recorded answers for its fixture */
-	r = probes_run(&ctx, only_probes, e);
-	probe_ctx_close(&ctx);
-	if (r) {
-		facts_free(f);
-		return r;
-	}
-	*out = f;
-	return 0;
+	struct scan_session *s;
+	int r = scan_begin(root, now, sys, only_probes, &s, e);
+	return r ? r : scan_end(s, out, e);
 }
 
 int parse_time(const char *s, long long *out)

@@ -18,6 +18,14 @@ int scan_load_policy(const struct catalog *c, const char *file, struct policy **
 /* Runs the probes (only those named in only_probes, comma separated, when not NULL). */
 int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 		 const char *only_probes, struct facts **out, struct errbuf *e);
+
+/* The same in two steps, so that the caller can load the catalog while the early probes'
+ * threads read the package lists: scan_begin starts, scan_end finishes (and frees s, on
+ * success and on error alike). */
+struct scan_session;
+int scan_begin(const char *root, long long now, const struct sys_ops *sys,
+	       const char *only_probes, struct scan_session **out, struct errbuf *e);
+int scan_end(struct scan_session *s, struct facts **out, struct errbuf *e);
 /* Parses "2026-11-01T00:00:00Z" or "2026-11-01". */
 int parse_time(const char *s, long long *out);
 

@@ -40,6 +40,7 @@ struct probe_ctx {
 	struct facts *facts;       /* where probes put what they find */
 	struct probe_cache *cache; /* owned by the scan; probes use the accessors in common.h */
 	struct probe_job *jobs;    /* deferred work, see probe_defer */
+	bool early_done;           /* probes_run_early has run */
 };
 
 /* Runs work(arg) on a thread while the other probes collect, then done(ctx, arg) in the
@@ -57,6 +58,7 @@ struct probe {
 	const char *platforms; /* "linux" */
 	int (*collect)(struct probe_ctx *ctx);
 	const char *summary;   /* one line: what it reads */
+	bool early;            /* run before the catalog loads: it starts long work (probe_defer) */
 };
 
 /* The registration table for this build's OS (src/probes/<os>/registry.c). */
@@ -68,7 +70,11 @@ int probe_ctx_open(struct probe_ctx *ctx, const char *root, time_t now, const st
 		   struct facts *facts, struct errbuf *e);
 void probe_ctx_close(struct probe_ctx *ctx);
 
-/* Runs every probe (or only those whose name is in `only`, comma separated, when not NULL). */
+/* Runs every probe (or only those whose name is in `only`, comma separated, when not NULL)
+ * and joins their deferred work. probes_run_early runs only the `early` ones: a caller that
+ * has other work (loading the catalog) does it between the two calls, while their threads
+ * read; probes_run then skips what already ran. */
+int probes_run_early(struct probe_ctx *ctx, const char *only, struct errbuf *e);
 int probes_run(struct probe_ctx *ctx, const char *only, struct errbuf *e);
 
 /* The live system's sys_ops (adjtimex, libnftables); NULL members where unavailable. */

@@ -101,11 +101,27 @@ static bool name_in(const char *name, const char *list)
 	return false;
 }
 
+int probes_run_early(struct probe_ctx *ctx, const char *only, struct errbuf *e)
+{
+	int r = 0;
+	for (size_t i = 0; i < probes_count && r == 0; i++) {
+		if (!probes[i].early || (only && !name_in(probes[i].name, only)))
+			continue;
+		r = probes[i].collect(ctx);
+		if (r)
+			err_set(e, r, "probe %s failed: out of memory", probes[i].name);
+	}
+	ctx->early_done = true;
+	return r;
+}
+
 int probes_run(struct probe_ctx *ctx, const char *only, struct errbuf *e)
 {
 	int r = 0;
 	for (size_t i = 0; i < probes_count && r == 0; i++) {
 		if (only && !name_in(probes[i].name, only))
+			continue;
+		if (probes[i].early && ctx->early_done)
 			continue;
 		r = probes[i].collect(ctx);
 		if (r)
