@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* software.*: the asset ledger of installed software (dpkg packages, snaps, flatpaks) and
  * which installed packages no configured apt source offers. */
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "probes/linux/apt.h"
 #include "probes/linux/common.h"
@@ -208,10 +212,153 @@ static int origin_cb(const char *pkg, size_t plen, const char *src, size_t slen,
 	return 0;
 }
 
+/* ---- the names cache ----
+ * Decompressing and reading a main list costs tens of milliseconds; apt rewrites it only on
+ * `apt update`. So, like apt's own pkgcache.bin, the names each list offers are kept as a
+ * sorted array of 64-bit hashes in NAMES_CACHE_DIR, tied to the list's inode, size and
+ * mtime. Only for the running system and only as root: an audited image is never written
+ * to, and a cache that is not root's own and closed to others is ignored. */
+#define NAMES_CACHE_DIR "/var/cache/mamori/apt"
+#define NAMES_CACHE_MAGIC "MAMAPT1\n"
+#define NAMES_CACHE_MAX (8u << 20) /* hashes; a main list has about 100 000 */
+
+struct names_cache_header {
+	char magic[8];
+	uint64_t dev, ino, size, mtime_sec, mtime_nsec, count;
+};
+
+/* Hashes a name; a source name is hashed apart so "foo" the binary and "foo" the source
+ * package do not stand for each other. 64-bit FNV-1a with a final mix. */
+static uint64_t name_hash(const char *s, size_t len, bool source)
+{
+	uint64_t h = source ? 0x9E3779B97F4A7C15ULL : 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDULL;
+	h ^= h >> 33;
+	return h;
+}
+
+struct hash_vec {
+	uint64_t *v;
+	size_t n, cap;
+	bool failed; /* out of memory or over the cap: nothing is cached */
+};
+
+static void hash_vec_add(struct hash_vec *hv, uint64_t h)
+{
+	if (hv->failed)
+		return;
+	if (hv->n == hv->cap) {
+		size_t cap = hv->cap ? hv->cap * 2 : 65536;
+		uint64_t *v = cap <= NAMES_CACHE_MAX ? realloc(hv->v, cap * sizeof(*v)) : NULL;
+		if (v == NULL) {
+			hv->failed = true;
+			return;
+		}
+		hv->v = v;
+		hv->cap = cap;
+	}
+	hv->v[hv->n++] = h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool hash_in(const uint64_t *v, size_t n, uint64_t h)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == h;
+}
+
+static void cache_path(char *out, size_t len, const char *list)
+{
+	if (snprintf(out, len, "%s/%s.names", NAMES_CACHE_DIR, list) >= (int)len)
+		out[0] = '\0';
+}
+
+/* The cached hashes of a list whose file is st, or NULL (caller frees). */
+static uint64_t *cache_load(const char *list, const struct stat *st, size_t *count)
+{
+	char path[4096];
+	cache_path(path, sizeof(path), list);
+	int fd = path[0] ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return NULL;
+	struct stat cs;
+	struct names_cache_header h;
+	uint64_t *v = NULL;
+	if (fstat(fd, &cs) != 0 || !S_ISREG(cs.st_mode) || cs.st_uid != 0 ||
+	    (cs.st_mode & 022) != 0 || read(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, NAMES_CACHE_MAGIC, 8) != 0 || h.dev != (uint64_t)st->st_dev ||
+	    h.ino != (uint64_t)st->st_ino || h.size != (uint64_t)st->st_size ||
+	    h.mtime_sec != (uint64_t)st->st_mtim.tv_sec ||
+	    h.mtime_nsec != (uint64_t)st->st_mtim.tv_nsec || h.count > NAMES_CACHE_MAX ||
+	    (uint64_t)cs.st_size != sizeof(h) + h.count * sizeof(uint64_t))
+		goto out;
+	v = malloc(h.count ? h.count * sizeof(uint64_t) : 1);
+	if (v && read(fd, v, h.count * sizeof(uint64_t)) != (ssize_t)(h.count * sizeof(uint64_t))) {
+		free(v);
+		v = NULL;
+	}
+	for (size_t i = 1; v && i < h.count; i++)
+		if (v[i - 1] >= v[i]) { /* not what we write: ignore it */
+			free(v);
+			v = NULL;
+		}
+	if (v)
+		*count = h.count;
+out:
+	close(fd);
+	return v;
+}
+
+/* Best effort: a cache that cannot be written only costs the next scan some time. */
+static void cache_store(const char *list, const struct stat *st, const uint64_t *v, size_t n)
+{
+	char path[4096], tmp[4200];
+	cache_path(path, sizeof(path), list);
+	if (path[0] == '\0' || snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return;
+	mkdir("/var/cache/mamori", 0755);
+	mkdir(NAMES_CACHE_DIR, 0755);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return;
+	struct names_cache_header h = {
+		.dev = (uint64_t)st->st_dev,
+		.ino = (uint64_t)st->st_ino,
+		.size = (uint64_t)st->st_size,
+		.mtime_sec = (uint64_t)st->st_mtim.tv_sec,
+		.mtime_nsec = (uint64_t)st->st_mtim.tv_nsec,
+		.count = n,
+	};
+	memcpy(h.magic, NAMES_CACHE_MAGIC, 8);
+	bool ok = fchmod(fd, 0644) == 0 && write(fd, &h, sizeof(h)) == (ssize_t)sizeof(h) &&
+		  write(fd, v, n * sizeof(uint64_t)) == (ssize_t)(n * sizeof(uint64_t));
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0)
+		unlink(tmp);
+}
+
 /* The lists are read on a thread of their own (probe_defer): a main list is tens of megabytes
  * and the other probes need not wait for it. The job owns everything it touches. */
 struct origin_job {
 	struct probe_ctx *ctx; /* only for reading files under the root */
+	bool use_cache;        /* the running system, as root */
+	size_t ncached;        /* lists answered from the cache */
+	struct hash_vec hashes; /* the names of the list being read, for the cache */
 	struct origin_state os;
 	struct apt_list *lists;
 	size_t nlists;
@@ -222,6 +369,7 @@ struct origin_job {
 
 static void origin_job_free(struct origin_job *job)
 {
+	free(job->hashes.v);
 	free(job->os.by_source);
 	free(job->os.sources);
 	free(job->os.names);
@@ -232,12 +380,61 @@ static void origin_job_free(struct origin_job *job)
 	free(job);
 }
 
+/* Marks what one cached list offers. */
+static void origin_from_hashes(struct origin_state *os, const uint64_t *v, size_t n)
+{
+	for (size_t i = 0; i < os->npkgs; i++) {
+		const struct dpkg_pkg *p = &os->pkgs[i];
+		if (hash_in(v, n, name_hash(p->name, strlen(p->name), false)) ||
+		    hash_in(v, n, name_hash(p->source, strlen(p->source), true)))
+			os->offered[i] = true;
+	}
+}
+
+/* origin_cb, and the names kept for the cache. */
+static int origin_cache_cb(const char *pkg, size_t plen, const char *src, size_t slen, void *ud)
+{
+	struct origin_job *job = ud;
+	hash_vec_add(&job->hashes, name_hash(pkg, plen, false));
+	hash_vec_add(&job->hashes, name_hash(src, slen, true));
+	return origin_cb(pkg, plen, src, slen, &job->os);
+}
+
 static void *origin_work(void *arg)
 {
 	struct origin_job *job = arg;
 	for (size_t i = 0; i < job->nlists; i++) {
 		char w[512];
-		int r = apt_list_names(job->ctx, &job->lists[i], origin_cb, &job->os, w, sizeof(w));
+		struct stat st;
+		char lpath[4096];
+		snprintf(lpath, sizeof(lpath), "%s/%s", APT_LISTS_DIR, job->lists[i].name);
+		bool cacheable = job->use_cache && rootfs_stat(job->ctx, lpath, &st) == 0;
+		if (cacheable) {
+			size_t n;
+			uint64_t *v = cache_load(job->lists[i].name, &st, &n);
+			if (v) {
+				origin_from_hashes(&job->os, v, n);
+				free(v);
+				job->nread++;
+				job->ncached++;
+				continue;
+			}
+		}
+		job->hashes.n = 0;
+		job->hashes.failed = false;
+		int r = cacheable ? apt_list_names(job->ctx, &job->lists[i], origin_cache_cb, job, w,
+						   sizeof(w))
+				  : apt_list_names(job->ctx, &job->lists[i], origin_cb, &job->os, w,
+						   sizeof(w));
+		if (r == 0 && cacheable && !job->hashes.failed) {
+			struct hash_vec *hv = &job->hashes;
+			qsort(hv->v, hv->n, sizeof(*hv->v), cmp_u64);
+			size_t u = 0;
+			for (size_t k = 0; k < hv->n; k++)
+				if (u == 0 || hv->v[u - 1] != hv->v[k])
+					hv->v[u++] = hv->v[k];
+			cache_store(job->lists[i].name, &st, hv->v, u);
+		}
 		if (r == MAMORI_ENOMEM) {
 			job->r = r;
 			return NULL;
@@ -280,11 +477,15 @@ static int origin_done(struct probe_ctx *ctx, void *arg)
 				      "but %s",
 				      count, job->unread);
 	} else if (r == 0) {
-		char note[640];
-		snprintf(note, sizeof(note),
-			 "installed packages whose name or source package none of the %zu package "
-			 "lists offers%s%s",
-			 job->nread, job->unread[0] ? "; " : "", job->unread);
+		char note[900];
+		if (snprintf(note, sizeof(note),
+			     "installed packages whose name or source package none of the %zu "
+			     "package lists offers%s%s%s",
+			     job->nread,
+			     job->ncached ? " (names of unchanged lists from " NAMES_CACHE_DIR ")"
+					  : "",
+			     job->unread[0] ? "; " : "", job->unread) >= (int)sizeof(note))
+			note[sizeof(note) - 1] = '\0';
 		r = facts_put(ctx->facts, fact, arr, APT_LISTS_DIR, 0, note);
 		arr = NULL;
 	}
@@ -308,6 +509,7 @@ static int origin_fact(struct probe_ctx *ctx)
 	if (job == NULL)
 		return MAMORI_ENOMEM;
 	job->ctx = ctx;
+	job->use_cache = ctx->live && geteuid() == 0;
 	r = apt_lists_find(ctx, &job->lists, &job->nlists, why, sizeof(why));
 	if (r) {
 		free(job);
