@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -392,9 +391,7 @@ struct list_reader {
 	int fd;
 	LZ4F_dctx *dctx;
 	char in[64 << 10];
-	const char *src;  /* in, or the whole file mapped */
-	void *map;        /* the mapping, when the file could be mapped */
-	size_t map_len;
+	const char *src; /* in: what reader_fill consumes */
 	size_t in_pos, in_len;
 	bool eof, frame_done;
 	unsigned long long total;
@@ -470,27 +467,11 @@ static int reader_open(struct probe_ctx *ctx, const struct apt_list *list, const
 	if (list->comp == APT_LZ4 &&
 	    LZ4F_isError(LZ4F_createDecompressionContext(&rd->dctx, LZ4F_VERSION)))
 		return MAMORI_ENOMEM;
-	/* A compressed list is read whole anyway: map it rather than copy it in pieces. A file
-	 * that cannot be mapped (a pipe, a special file) is read as before. */
-	struct stat st;
-	if (list->comp == APT_LZ4 && fstat(rd->fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size > 0 && (unsigned long long)st.st_size <= APT_LIST_MAX_BYTES) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, rd->fd, 0);
-		if (m != MAP_FAILED) {
-			rd->map = m;
-			rd->map_len = (size_t)st.st_size;
-			rd->src = m;
-			rd->in_len = rd->map_len;
-			rd->eof = true;
-		}
-	}
 	return 0;
 }
 
 static void reader_close(struct list_reader *rd)
 {
-	if (rd->map)
-		munmap(rd->map, rd->map_len);
 	if (rd->dctx)
 		LZ4F_freeDecompressionContext(rd->dctx);
 	if (rd->fd >= 0)
