@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Writes OUT: a C file holding every catalog file under SRC as a byte array.
-# Only what the loaders read: params.yaml, checks/ and data/ (catalog/controls/ is not loaded yet).
-file(GLOB_RECURSE files RELATIVE ${SRC} ${SRC}/params.yaml ${SRC}/checks/*.yaml ${SRC}/data/*.csv)
+# Only what the loaders read: params.yaml, checks/, controls/, profiles/ and data/.
+file(GLOB_RECURSE files RELATIVE ${SRC} ${SRC}/params.yaml ${SRC}/checks/*.yaml ${SRC}/controls/*.yaml ${SRC}/profiles/*.yaml ${SRC}/data/*.csv)
 list(SORT files)
 set(body "/* Generated from catalog/ by cmake/Embed.cmake. Do not edit. */\n#include \"core/catalog.h\"\n\n")
 set(table "")

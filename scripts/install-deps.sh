@@ -3,7 +3,8 @@
 # Installs the Debian 12 packages mamori builds and tests with, when any is missing.
 set -eu
 pkgs=(build-essential cmake pkg-config clang libyaml-dev libjansson-dev liblz4-dev
-      libnftables-dev libcmocka-dev python3-jsonschema)
+      libnftables-dev libcmocka-dev python3-jsonschema python3-yaml
+      libxlsxwriter-dev libzip-dev libxml2-dev libcsv-dev python3-openpyxl)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

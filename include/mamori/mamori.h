@@ -5,7 +5,7 @@
 
 #define MAMORI_VERSION "0.1.0"
 /* Bumped whenever the JSON report changes incompatibly; see schema/report.schema.json. */
-#define MAMORI_REPORT_SCHEMA_VERSION 1
+#define MAMORI_REPORT_SCHEMA_VERSION 2
 
 /* Every function that can fail returns 0 or one of these; the message goes to a struct errbuf. */
 enum mamori_err {

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/scan.h"
+#include "core/guide.h"
 #include "core/i18n.h"
 
 static void print_text(const char *label, const char *text)
@@ -18,6 +19,54 @@ static void print_text(const char *label, const char *text)
 		printf("  %.*s\n", (int)l, p);
 		p += l + (p[l] == '\n');
 	}
+}
+
+static void explain_control(const struct catalog *cat, const struct control *c, const char *lang)
+{
+	const struct guide *g = cat->guide;
+	bool ja = strcmp(lang, "ja") == 0;
+	char label[96];
+	const struct named *cg = guide_category(g, c->category), *rl = guide_role(g, c->role);
+	printf("%s  %s\n  %s\n\n", c->id, control_label(c, label, sizeof(label)),
+	       text_get(&c->title, lang));
+	print_text(ja ? "対策" : "Measure", text_get(&c->text, lang));
+	for (size_t i = 0; i < c->nstatements; i++) {
+		char lb[64];
+		snprintf(lb, sizeof(lb), "%s (%s)", ja ? "規定" : "Statement", c->statements[i].level);
+		print_text(lb, text_get(&c->statements[i].text, lang));
+	}
+	for (size_t i = 0; i < c->nnotes; i++)
+		print_text(ja ? "補足" : "Note", text_get(&c->notes[i], lang));
+	printf("\n%s: %s\n%s: %s\n", ja ? "分類" : "Category", cg ? text_get(&cg->name, lang) : c->category,
+	       ja ? "役割" : "Role", rl ? text_get(&rl->name, lang) : c->role);
+	printf("%s: %s%s\n", ja ? "水準" : "Level",
+	       c->advanced ? (ja ? "発展対策" : "advanced") : (ja ? "基本対策" : "basic"),
+	       c->level_stated ? (ja ? " (資料に記載)" : " (stated by the source)")
+			       : (ja ? " (難易度から)" : " (from the difficulty)"));
+	printf("%s: %s  (%s %s, %s %s%s)\n", ja ? "優先度" : "SME priority", priority_mark(c->priority),
+	       ja ? "重要度" : "importance", grade_name(c->importance), ja ? "難易度" : "difficulty",
+	       grade_name(c->difficulty), ja ? "、mamori の評価" : ", mamori's rating");
+	if (c->csaj_level)
+		printf("CSAJ: %s\n", c->csaj_level);
+	printf("%s:", ja ? "テレワーク方式" : "Telework methods");
+	if (c->nmethods == 0)
+		printf(" %s", ja ? "すべて" : "all");
+	for (size_t i = 0; i < c->nmethods; i++) {
+		const struct method *m = guide_method(g, c->methods[i]);
+		printf("%s %s", i ? "," : "", m ? text_get(&m->name, lang) : c->methods[i]);
+	}
+	printf("\n%s:", ja ? "対応する脅威" : "Counters");
+	for (size_t i = 0; i < c->nthreats; i++) {
+		const struct threat *t = guide_threat(g, c->threats[i]);
+		printf("%s %s", i ? "," : "", t ? text_get(&t->name, lang) : c->threats[i]);
+	}
+	printf("\n%s:", ja ? "自動で確認するチェック" : "Checked by");
+	if (c->nchecks == 0)
+		printf(" %s", ja ? "なし (人が確認する項目)" : "none (a person confirms this item)");
+	for (size_t i = 0; i < c->nchecks; i++)
+		printf("%s %s", i ? "," : "", c->checks[i]->id);
+	printf("\n%s: %s\n%s: %s:%d\n", ja ? "出典" : "Source", c->source, ja ? "定義" : "Defined in",
+	       c->file, c->line);
 }
 
 int cmd_explain(int argc, char **argv)
@@ -49,8 +98,16 @@ int cmd_explain(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	const struct check *ck = catalog_find(cat, argv[optind]);
+	const struct control *ctl = guide_control(cat->guide, argv[optind]);
+	if (ck == NULL && ctl) {
+		explain_control(cat, ctl, lang);
+		catalog_free(cat);
+		return EXIT_PASS;
+	}
 	if (ck == NULL) {
-		fprintf(stderr, "mamori: no check named '%s' (see 'mamori scan --verbose')\n",
+		fprintf(stderr,
+			"mamori: no check or control named '%s' (see 'mamori scan --verbose' and "
+			"'mamori plan --all --format csv')\n",
 			argv[optind]);
 		catalog_free(cat);
 		return EXIT_ERROR;
@@ -91,14 +148,15 @@ int cmd_explain(int argc, char **argv)
 		print_text(label, text_get(&ck->remediation[i].text, lang));
 	}
 	printf("%s:\n", msg(lang, M_REFS));
-	for (size_t i = 0; i < ck->nmic; i++)
-		printf("  MIC: %s / %s / %s%s%s\n", ck->mic[i].category, ck->mic[i].role,
-		       ck->mic[i].level, ck->mic[i].item ? " / " : "",
-		       ck->mic[i].item ? ck->mic[i].item : "");
-	for (size_t i = 0; i < ck->ncsaj; i++)
-		printf("  CSAJ: %s\n", ck->csaj[i]);
-	for (size_t i = 0; i < ck->njnsa; i++)
-		printf("  JNSA: %s\n", ck->jnsa[i]);
+	for (size_t i = 0; i < ck->ncontrols; i++) {
+		const struct control *ref = ck->ctl ? ck->ctl[i] : NULL;
+		char label[96];
+		if (ref)
+			printf("  %s  %s  [%s]\n", control_label(ref, label, sizeof(label)),
+			       text_get(&ref->title, lang), ref->id);
+		else
+			printf("  %s\n", ck->controls[i]);
+	}
 	printf("%s: %s:%d\n", ja ? "定義" : "Defined in", ck->file, ck->line);
 	catalog_free(cat);
 	return 0;

@@ -20,7 +20,7 @@ const char *cli_lang(const char *forced)
 	return lang_from_env(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG"));
 }
 
-static int write_out(const char *path, const char *data, size_t len)
+int cli_write(const char *path, const char *data, size_t len)
 {
 	FILE *f = path && strcmp(path, "-") != 0 ? fopen(path, "wb") : stdout;
 	if (f == NULL) {
@@ -69,7 +69,10 @@ static const char scan_help[] =
 	"  -o, --output FILE            write the report to FILE (default stdout)\n"
 	"      --html FILE              also write the HTML report to FILE\n"
 	"  -r, --root DIR               audit the root filesystem at DIR (default /)\n"
-	"  -p, --policy FILE            apply a policy (docs/policy.md)\n"
+	"  -p, --policy POLICY          apply a profile (mic-basic, mic-advanced, csaj,\n"
+	"                               jnsa-return), a policy file (docs/policy.md) or a risk\n"
+	"                               register's \"not needed\" decisions (docs/register.md);\n"
+	"                               repeat to apply several, in order\n"
 	"  -t, --only TOPIC             only the checks of one topic\n"
 	"      --fail-on SEVERITY       exit 1 if a check of this severity or above fails\n"
 	"                               (info, low, medium, high, critical; default low)\n"
@@ -81,7 +84,9 @@ static const char scan_help[] =
 	"  -v, --verbose                also list the checks that pass\n";
 
 struct common {
-	const char *root, *policy, *only, *lang, *catalog, *probe, *out;
+	const char *root, *only, *lang, *catalog, *probe, *out;
+	const char *policies[16];
+	size_t npolicies;
 	long long now;
 };
 
@@ -99,7 +104,13 @@ static int do_scan(int argc, char **argv, bool facts_only)
 		case 'o': o.out = optarg; break;
 		case OPT_HTML: html = optarg; break;
 		case 'r': o.root = optarg; break;
-		case 'p': o.policy = optarg; break;
+		case 'p':
+			if (o.npolicies == sizeof(o.policies) / sizeof(o.policies[0])) {
+				fprintf(stderr, "mamori: --policy: at most 16\n");
+				return EXIT_ERROR;
+			}
+			o.policies[o.npolicies++] = optarg;
+			break;
 		case 't': o.only = optarg; break;
 		case OPT_PROBE: o.probe = optarg; break;
 		case OPT_FAIL_ON:
@@ -151,7 +162,7 @@ static int do_scan(int argc, char **argv, bool facts_only)
 		goto fail;
 	/* the catalog loads while the early probes' threads read the package lists */
 	if (!facts_only && (scan_load_catalog(o.catalog, &cat, &e) ||
-			    scan_load_policy(cat, o.policy, &pol, &e))) {
+			    scan_load_policy(cat, o.policies, o.npolicies, &pol, &e))) {
 		struct errbuf ignored;
 		struct facts *unused = NULL;
 		if (scan_end(session, &unused, &ignored) == 0)
@@ -176,7 +187,7 @@ static int do_scan(int argc, char **argv, bool facts_only)
 			goto fail;
 		}
 		free(s);
-		rc = write_out(o.out, b.data, b.len);
+		rc = cli_write(o.out, b.data, b.len);
 		buf_free(&b);
 		goto done;
 	}
@@ -220,7 +231,7 @@ static int do_scan(int argc, char **argv, bool facts_only)
 		err_set(&e, MAMORI_ENOMEM, "out of memory writing the report");
 		goto fail;
 	}
-	rc = write_out(o.out, b.data, b.len);
+	rc = cli_write(o.out, b.data, b.len);
 	buf_free(&b);
 	if (rc == 0 && html) {
 		rc_.color = false;
@@ -230,7 +241,7 @@ static int do_scan(int argc, char **argv, bool facts_only)
 			err_set(&e, MAMORI_ENOMEM, "out of memory writing the report");
 			goto fail;
 		}
-		rc = write_out(html, b.data, b.len);
+		rc = cli_write(html, b.data, b.len);
 		buf_free(&b);
 		if (rc == 0)
 			fprintf(stderr, "%s: %s\n",

@@ -7,12 +7,16 @@
 #include "mamori/mamori.h"
 
 static const struct command commands[] = {
-	{"scan", cmd_scan, "[--format text|json|html] [-o FILE] [--html FILE] [--root DIR] [--policy FILE] [--only TOPIC] [--fail-on SEVERITY] [--lang ja|en] [--verbose]",
+	{"scan", cmd_scan, "[--format text|json|html] [-o FILE] [--html FILE] [--root DIR] [--policy PROFILE|FILE] [--only TOPIC] [--fail-on SEVERITY] [--lang ja|en] [--verbose]",
 	 "scan this machine (or a root filesystem) and report the findings"},
 	{"facts", cmd_facts, "[--root DIR] [--probe NAME,...] [-o FILE]",
 	 "print the facts the probes collected, as JSON"},
-	{"explain", cmd_explain, "CHECK [--lang ja|en]",
-	 "print one check in full: what it reads, its expression, why, how to fix"},
+	{"explain", cmd_explain, "CHECK|CONTROL [--lang ja|en]",
+	 "print one check (what it reads, why, how to fix) or one guideline control in full"},
+	{"plan", cmd_plan, "[--answers FILE] [--method ID]... [--scan REPORT.json]... [--register FILE] [--format text|markdown|html|csv|xlsx|yaml] [-o FILE]",
+	 "choose telework methods, build the guideline checklist, track the risk register"},
+	{"catalog", cmd_catalog, "stats [--format text|json] [--lang ja|en]",
+	 "what the guideline catalog holds: controls per category, role, level, priority"},
 };
 
 static void usage(FILE *out)

@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
+#include "core/guide.h"
+#include "core/register.h"
 
 int read_file(const char *path, size_t max, char **buf, size_t *len, struct errbuf *e)
 {
@@ -57,6 +60,37 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Adds every *.yaml of dir/sub, in name order. A missing optional folder is fine. */
+static int add_folder(struct catalog *c, const char *dir, const char *sub, bool required,
+		      struct errbuf *e)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	DIR *d = opendir(path);
+	if (d == NULL)
+		return required || errno != ENOENT
+			       ? err_set(e, MAMORI_ENOENT, "%s: %s", path, strerror(errno))
+			       : 0;
+	char *names[512];
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && n < 512) {
+		size_t l = strlen(de->d_name);
+		if (l > 5 && strcmp(de->d_name + l - 5, ".yaml") == 0)
+			names[n++] = xasprintf("%s/%s", sub, de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(char *), cmp_name);
+	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0)
+			r = names[i] ? add_file(c, dir, names[i], e)
+				     : err_set(e, MAMORI_ENOMEM, "out of memory");
+		free(names[i]);
+	}
+	return r;
+}
+
 int scan_load_catalog(const char *dir, struct catalog **out, struct errbuf *e)
 {
 	if (dir == NULL)
@@ -65,28 +99,12 @@ int scan_load_catalog(const char *dir, struct catalog **out, struct errbuf *e)
 	if (c == NULL)
 		return err_set(e, MAMORI_ENOMEM, "out of memory");
 	int r = add_file(c, dir, "params.yaml", e);
-	char sub[4096];
-	snprintf(sub, sizeof(sub), "%s/checks", dir);
-	DIR *d = r ? NULL : opendir(sub);
-	if (r == 0 && d == NULL)
-		r = err_set(e, MAMORI_ENOENT, "%s: %s", sub, strerror(errno));
-	char *names[512];
-	size_t n = 0;
-	struct dirent *de;
-	while (d && (de = readdir(d)) != NULL && n < 512) {
-		size_t l = strlen(de->d_name);
-		if (l > 5 && strcmp(de->d_name + l - 5, ".yaml") == 0)
-			names[n++] = xasprintf("checks/%s", de->d_name);
-	}
-	if (d)
-		closedir(d);
-	qsort(names, n, sizeof(char *), cmp_name);
-	for (size_t i = 0; i < n; i++) {
-		if (r == 0)
-			r = names[i] ? add_file(c, dir, names[i], e)
-				     : err_set(e, MAMORI_ENOMEM, "out of memory");
-		free(names[i]);
-	}
+	if (r == 0)
+		r = add_folder(c, dir, "checks", true, e);
+	if (r == 0)
+		r = add_folder(c, dir, "controls", false, e);
+	if (r == 0)
+		r = add_folder(c, dir, "profiles", false, e);
 	if (r == 0)
 		r = catalog_finish(c, e);
 	if (r) {
@@ -97,23 +115,65 @@ int scan_load_catalog(const char *dir, struct catalog **out, struct errbuf *e)
 	return 0;
 }
 
-int scan_load_policy(const struct catalog *c, const char *file, struct policy **out,
-		     struct errbuf *e)
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* A register rather than a policy: a sheet, or YAML whose top level has `register:`. */
+static bool looks_like_register(const char *file, const char *buf, size_t len)
+{
+	if (ends_with(file, ".csv") || ends_with(file, ".xlsx"))
+		return true;
+	if (len >= 4 && memcmp(buf, "PK\x03\x04", 4) == 0)
+		return true;
+	for (size_t i = 0; i + 9 <= len; i++)
+		if ((i == 0 || buf[i - 1] == '\n') && memcmp(buf + i, "register:", 9) == 0)
+			return true;
+	return false;
+}
+
+int scan_apply_policy(struct policy *p, const struct catalog *c, const char *file,
+		      struct errbuf *e)
+{
+	/* A bare name is a shipped profile. */
+	const struct profile *prof = strchr(file, '/') || strchr(file, '.')
+					     ? NULL
+					     : guide_profile(c->guide, file);
+	if (prof)
+		return policy_apply_profile(p, c, prof, e);
+	char *buf;
+	size_t len;
+	int r = read_file(file, 32u << 20, &buf, &len, e);
+	if (r) {
+		if (r == MAMORI_ENOENT && !strchr(file, '/') && !strchr(file, '.'))
+			return err_set(e, MAMORI_EINVAL,
+				       "--policy %s: no such file, and not a profile (mic-basic, "
+				       "mic-advanced, csaj, jnsa-return)",
+				       file);
+		return r;
+	}
+	if (looks_like_register(file, buf, len)) {
+		struct risk_register *reg = NULL;
+		r = register_read(file, buf, len, c->guide, &reg, e);
+		if (r == 0)
+			r = policy_apply_register(p, c, reg, e);
+		register_free(reg);
+	} else {
+		r = policy_apply_yaml(p, c, file, buf, len, e);
+	}
+	free(buf);
+	return r;
+}
+
+int scan_load_policy(const struct catalog *c, const char *const *files, size_t nfiles,
+		     struct policy **out, struct errbuf *e)
 {
 	struct policy *p;
 	int r = policy_default(c, &p, e);
-	if (r || file == NULL) {
-		if (r == 0)
-			*out = p;
-		return r;
-	}
-	char *buf;
-	size_t len;
-	r = read_file(file, 1u << 20, &buf, &len, e);
-	if (r == 0) {
-		r = policy_apply_yaml(p, c, file, buf, len, e);
-		free(buf);
-	}
+	for (size_t i = 0; r == 0 && i < nfiles; i++)
+		r = scan_apply_policy(p, c, files[i], e);
 	if (r) {
 		policy_free(p);
 		return r;

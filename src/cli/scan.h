@@ -12,9 +12,13 @@
 int read_file(const char *path, size_t max, char **buf, size_t *len, struct errbuf *e);
 /* The embedded catalog, or the one in dir (its params.yaml and checks/ *.yaml). */
 int scan_load_catalog(const char *dir, struct catalog **out, struct errbuf *e);
-/* The catalog's defaults, with the policy file (may be NULL) applied. */
-int scan_load_policy(const struct catalog *c, const char *file, struct policy **out,
-		     struct errbuf *e);
+/* The catalog's defaults, with each of files applied in order: a profile name (mic-basic,
+ * ...), a policy YAML file, or a risk register (YAML, CSV, XLSX) whose "not needed"
+ * decisions switch checks off. */
+int scan_load_policy(const struct catalog *c, const char *const *files, size_t nfiles,
+		     struct policy **out, struct errbuf *e);
+int scan_apply_policy(struct policy *p, const struct catalog *c, const char *file,
+		      struct errbuf *e);
 /* Runs the probes (only those named in only_probes, comma separated, when not NULL). */
 int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 		 const char *only_probes, struct facts **out, struct errbuf *e);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/guide.h"
+#include "core/loader.h"
 #include "core/yamlx.h"
 
 const char *const topics[] = {
@@ -19,14 +21,6 @@ const size_t topics_count = sizeof(topics) / sizeof(topics[0]);
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 static const char *const status_names[] = {"pass", "fail", "unknown", "not_applicable",
 					   "disabled"};
-static const char *const mic_categories[] = {
-	"governance-risk",  "asset-configuration",	"vulnerability",	"privilege",
-	"data-protection",  "malware",			"communication-protection",
-	"account-authentication", "access-control",	"incident-log",		"physical",
-	"threat-intelligence", "education",		NULL};
-static const char *const mic_roles[] = {"executive", "administrator", "teleworker", NULL};
-static const char *const mic_levels[] = {"basic", "advanced", NULL};
-
 bool topic_valid(const char *t)
 {
 	for (size_t i = 0; i < topics_count; i++)
@@ -83,19 +77,6 @@ struct catalog *catalog_new(void)
 	return c;
 }
 
-static void text_free(struct text *t)
-{
-	free(t->en);
-	free(t->ja);
-}
-
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void check_free(struct check *ck)
 {
 	free(ck->id);
@@ -112,15 +93,8 @@ static void check_free(struct check *ck)
 		text_free(&ck->remediation[i].text);
 	}
 	free(ck->remediation);
-	for (size_t i = 0; i < ck->nmic; i++) {
-		free(ck->mic[i].category);
-		free(ck->mic[i].role);
-		free(ck->mic[i].level);
-		free(ck->mic[i].item);
-	}
-	free(ck->mic);
-	strv_free(ck->csaj, ck->ncsaj);
-	strv_free(ck->jnsa, ck->njnsa);
+	strv_free(ck->controls, ck->ncontrols);
+	free(ck->ctl);
 	free(ck->file);
 }
 
@@ -139,100 +113,8 @@ void catalog_free(struct catalog *c)
 	}
 	free(c->params);
 	json_decref(c->defaults);
+	guide_free(c->guide);
 	free(c);
-}
-
-/* Loader state for one file. */
-struct ld {
-	yaml_document_t *doc;
-	const char *file;
-	const char *id; /* check being read, for messages */
-	struct errbuf *e;
-};
-
-static int ld_err(struct ld *l, const yaml_node_t *n, const char *msg, const char *arg)
-{
-	if (l->id)
-		return err_set(l->e, MAMORI_EPARSE, "%s:%d: check %s: %s%s", l->file, yamlx_line(n),
-			       l->id, msg, arg ? arg : "");
-	return err_set(l->e, MAMORI_EPARSE, "%s:%d: %s%s", l->file, yamlx_line(n), msg,
-		       arg ? arg : "");
-}
-
-static int ld_str(struct ld *l, const yaml_node_t *map, const char *key, bool required,
-		  char **out)
-{
-	yaml_node_t *n = yamlx_get(l->doc, map, key);
-	if (n == NULL) {
-		if (!required)
-			return 0;
-		return ld_err(l, map, "missing key: ", key);
-	}
-	const char *s = yamlx_str(n);
-	if (s == NULL || s[0] == '\0')
-		return ld_err(l, n, "expected a non-empty text for ", key);
-	*out = xstrdup(s);
-	return *out ? 0 : err_set(l->e, MAMORI_ENOMEM, "out of memory");
-}
-
-/* YAML's folded style (">") joins lines with a space, which Japanese text does not use:
- * drop a single space that stands between two non-ASCII characters. */
-static void ja_unfold(char *s)
-{
-	size_t o = 0;
-	for (size_t i = 0; s[i]; i++) {
-		if (s[i] == ' ' && o > 0 && (unsigned char)s[o - 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] >= 0x80)
-			continue;
-		s[o++] = s[i];
-	}
-	s[o] = '\0';
-}
-
-static int ld_text(struct ld *l, const yaml_node_t *map, const char *key, struct text *t)
-{
-	yaml_node_t *n = yamlx_get(l->doc, map, key);
-	if (n == NULL)
-		return ld_err(l, map, "missing key: ", key);
-	static const char *const langs[] = {"en", "ja", NULL};
-	if (yamlx_only_keys(l->doc, n, langs, l->file, key, l->e))
-		return MAMORI_EPARSE;
-	int r = ld_str(l, n, "en", true, &t->en);
-	if (r == 0)
-		r = ld_str(l, n, "ja", true, &t->ja);
-	if (r == 0)
-		ja_unfold(t->ja);
-	return r;
-}
-
-static int ld_strv(struct ld *l, const yaml_node_t *n, const char *what, char ***out, size_t *nout)
-{
-	if (!yamlx_is_seq(n))
-		return ld_err(l, n, "expected a list for ", what);
-	size_t cnt = yamlx_seq_len(n);
-	char **v = calloc(cnt + 1, sizeof(char *));
-	if (v == NULL)
-		return err_set(l->e, MAMORI_ENOMEM, "out of memory");
-	for (size_t i = 0; i < cnt; i++) {
-		yaml_node_t *it = yamlx_seq_at(l->doc, n, i);
-		const char *s = yamlx_str(it);
-		if (s == NULL || s[0] == '\0' || (v[i] = xstrdup(s)) == NULL) {
-			strv_free(v, i);
-			return s ? err_set(l->e, MAMORI_ENOMEM, "out of memory")
-				 : ld_err(l, it, "expected texts in ", what);
-		}
-	}
-	*out = v;
-	*nout = cnt;
-	return 0;
-}
-
-static bool in_list(const char *s, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
 }
 
 static int ld_expr(struct ld *l, const yaml_node_t *map, const char *key, char **src,
@@ -252,45 +134,12 @@ static int ld_expr(struct ld *l, const yaml_node_t *map, const char *key, char *
 	return 0;
 }
 
-static int ld_refs(struct ld *l, const yaml_node_t *refs, struct check *ck)
+static int ld_controls(struct ld *l, const yaml_node_t *n, struct check *ck)
 {
-	static const char *const keys[] = {"mic", "csaj", "jnsa", NULL};
-	if (yamlx_only_keys(l->doc, refs, keys, l->file, "refs", l->e))
+	if (ld_strv(l, n, "controls", &ck->controls, &ck->ncontrols))
 		return MAMORI_EPARSE;
-	yaml_node_t *mic = yamlx_get(l->doc, refs, "mic");
-	if (mic) {
-		if (!yamlx_is_seq(mic))
-			return ld_err(l, mic, "refs.mic: expected a list", NULL);
-		ck->nmic = yamlx_seq_len(mic);
-		ck->mic = calloc(ck->nmic ? ck->nmic : 1, sizeof(*ck->mic));
-		if (ck->mic == NULL)
-			return err_set(l->e, MAMORI_ENOMEM, "out of memory");
-		static const char *const mkeys[] = {"category", "role", "level", "item", NULL};
-		for (size_t i = 0; i < ck->nmic; i++) {
-			yaml_node_t *m = yamlx_seq_at(l->doc, mic, i);
-			struct mic_ref *r = &ck->mic[i];
-			if (yamlx_only_keys(l->doc, m, mkeys, l->file, "refs.mic", l->e) ||
-			    ld_str(l, m, "category", true, &r->category) ||
-			    ld_str(l, m, "role", true, &r->role) ||
-			    ld_str(l, m, "level", true, &r->level) ||
-			    ld_str(l, m, "item", false, &r->item))
-				return MAMORI_EPARSE;
-			if (!in_list(r->category, mic_categories))
-				return ld_err(l, m, "unknown MIC category: ", r->category);
-			if (!in_list(r->role, mic_roles))
-				return ld_err(l, m, "unknown MIC role: ", r->role);
-			if (!in_list(r->level, mic_levels))
-				return ld_err(l, m, "unknown MIC level: ", r->level);
-		}
-	}
-	yaml_node_t *csaj = yamlx_get(l->doc, refs, "csaj");
-	if (csaj && ld_strv(l, csaj, "refs.csaj", &ck->csaj, &ck->ncsaj))
-		return MAMORI_EPARSE;
-	yaml_node_t *jnsa = yamlx_get(l->doc, refs, "jnsa");
-	if (jnsa && ld_strv(l, jnsa, "refs.jnsa", &ck->jnsa, &ck->njnsa))
-		return MAMORI_EPARSE;
-	if (ck->nmic + ck->ncsaj + ck->njnsa == 0)
-		return ld_err(l, refs, "refs: at least one guideline reference is required", NULL);
+	if (ck->ncontrols == 0)
+		return ld_err(l, n, "controls: a check must automate at least one control", NULL);
 	return 0;
 }
 
@@ -308,7 +157,7 @@ static int ld_check(struct ld *l, const yaml_node_t *n, struct check *ck)
 {
 	static const char *const keys[] = {"id",    "topic",       "severity", "platforms",
 					   "applies", "expr",     "title",    "rationale",
-					   "remediation", "refs", NULL};
+					   "remediation", "controls", NULL};
 	l->id = NULL;
 	if (ld_str(l, n, "id", true, &ck->id))
 		return MAMORI_EPARSE;
@@ -369,10 +218,10 @@ static int ld_check(struct ld *l, const yaml_node_t *n, struct check *ck)
 		if (check_remediation(ck, ck->platforms[i]) == NULL)
 			return ld_err(l, rem, "remediation: missing for platform ",
 				      ck->platforms[i]);
-	yaml_node_t *refs = yamlx_get(l->doc, n, "refs");
-	if (refs == NULL)
-		return ld_err(l, n, "missing key: refs", NULL);
-	return ld_refs(l, refs, ck);
+	yaml_node_t *ctl = yamlx_get(l->doc, n, "controls");
+	if (ctl == NULL)
+		return ld_err(l, n, "missing key: controls", NULL);
+	return ld_controls(l, ctl, ck);
 }
 
 static int add_checks(struct catalog *c, struct ld *l, const yaml_node_t *root)
@@ -451,15 +300,21 @@ int catalog_add(struct catalog *c, const char *name, const char *text, size_t le
 {
 	bool is_params = strcmp(name, "params.yaml") == 0;
 	bool is_checks = strncmp(name, "checks/", 7) == 0;
-	if (!is_params && !is_checks)
+	bool is_guide = strncmp(name, "controls/", 9) == 0 || strncmp(name, "profiles/", 9) == 0;
+	if (!is_params && !is_checks && !is_guide)
 		return 0;
+	if (is_guide && c->guide == NULL && (c->guide = guide_new()) == NULL)
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
 	yaml_document_t doc;
 	int r = yamlx_load(&doc, name, text, len, e);
 	if (r)
 		return r;
 	struct ld l = {.doc = &doc, .file = name, .e = e};
 	yaml_node_t *root = yamlx_root(&doc);
-	r = is_params ? add_params(c, &l, root) : add_checks(c, &l, root);
+	if (is_guide)
+		r = guide_add(c->guide, &l, root, c);
+	else
+		r = is_params ? add_params(c, &l, root) : add_checks(c, &l, root);
 	yaml_document_delete(&doc);
 	return r;
 }
@@ -500,7 +355,9 @@ int catalog_finish(struct catalog *c, struct errbuf *e)
 	}
 	if (c->nchecks)
 		qsort(c->checks, c->nchecks, sizeof(*c->checks), cmp_check);
-	return 0;
+	if (c->guide == NULL && (c->guide = guide_new()) == NULL)
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	return guide_finish(c->guide, c, e);
 }
 
 int catalog_load_embedded(struct catalog **out, struct errbuf *e)

@@ -16,13 +16,6 @@ struct text {
 	char *ja;
 };
 
-struct mic_ref {
-	char *category;
-	char *role;
-	char *level;
-	char *item; /* the guideline's own number where a source gives it, else NULL */
-};
-
 struct remediation {
 	char *platform;
 	struct text text;
@@ -41,12 +34,9 @@ struct check {
 	struct text title, rationale;
 	struct remediation *remediation;
 	size_t nremediation;
-	struct mic_ref *mic;
-	size_t nmic;
-	char **csaj;
-	size_t ncsaj;
-	char **jnsa;
-	size_t njnsa;
+	char **controls; /* the guideline controls it automates (ids) */
+	size_t ncontrols;
+	const struct control **ctl; /* the same, resolved by catalog_finish */
 	char *file; /* where it was defined */
 	int line;
 };
@@ -58,12 +48,16 @@ struct param {
 	struct text label;
 };
 
+struct guide;
+struct control;
+
 struct catalog {
 	struct check *checks; /* sorted by topic, then id, after catalog_finish */
 	size_t nchecks;
 	struct param *params;
 	size_t nparams;
 	json_t *defaults; /* object: param name -> default value */
+	struct guide *guide; /* controls, methods, threats, profiles (core/guide.h) */
 };
 
 /* One YAML file of the catalog, compiled into the binary or read from a directory. */
@@ -77,11 +71,12 @@ extern const size_t catalog_embedded_count;
 
 struct catalog *catalog_new(void);
 void catalog_free(struct catalog *c);
-/* Adds the checks (checks/NAME.yaml) or parameters (params.yaml) of one file. Other files of
- * the catalog directory are ignored here. Errors name the file, line and check. */
+/* Adds one file of the catalog: params.yaml, checks/NAME.yaml, controls/NAME.yaml or
+ * profiles/NAME.yaml. Other files are ignored here. Errors name the file, line and record. */
 int catalog_add(struct catalog *c, const char *name, const char *text, size_t len,
 		struct errbuf *e);
-/* Validates across files (every $parameter exists) and sorts. */
+/* Validates across files (every $parameter and control exists, every check automates a
+ * control) and sorts. */
 int catalog_finish(struct catalog *c, struct errbuf *e);
 /* Loads the embedded catalog. */
 int catalog_load_embedded(struct catalog **out, struct errbuf *e);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/yamlx.h"
 
 int policy_default(const struct catalog *c, struct policy **out, struct errbuf *e)
@@ -40,6 +41,95 @@ const char *policy_disabled(const struct policy *p, const char *check)
 	return NULL;
 }
 
+/* Adds (or replaces the reason of) a switched-off check. */
+static int disable(struct policy *p, const char *check, char *reason, struct errbuf *e)
+{
+	if (reason == NULL)
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->ndisabled; i++)
+		if (strcmp(p->disabled[i].check, check) == 0) {
+			free(p->disabled[i].reason);
+			p->disabled[i].reason = reason;
+			return 0;
+		}
+	struct disabled_check *v = realloc(p->disabled, (p->ndisabled + 1) * sizeof(*v));
+	char *id = xstrdup(check);
+	if (v == NULL || id == NULL) {
+		if (v)
+			p->disabled = v;
+		free(id);
+		free(reason);
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	}
+	p->disabled = v;
+	p->disabled[p->ndisabled].check = id;
+	p->disabled[p->ndisabled].reason = reason;
+	p->ndisabled++;
+	return 0;
+}
+
+int policy_apply_profile(struct policy *p, const struct catalog *c, const struct profile *pr,
+			 struct errbuf *e)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(pr->params, k, v)
+	{
+		if (catalog_param(c, k) == NULL)
+			return err_set(e, MAMORI_EINVAL, "profile %s: unknown parameter %s", pr->id, k);
+		if (json_object_set(p->params, k, v))
+			return err_set(e, MAMORI_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < c->nchecks; i++) {
+		const struct check *ck = &c->checks[i];
+		bool kept = false;
+		for (size_t j = 0; j < ck->ncontrols && !kept; j++)
+			kept = ck->ctl && ck->ctl[j] && profile_selects(pr, ck->ctl[j]);
+		if (!kept && disable(p, ck->id,
+				     xasprintf("not part of the profile %s (%s)", pr->id, pr->title.en),
+				     e))
+			return MAMORI_ENOMEM;
+	}
+	char *name = xstrdup(pr->id);
+	if (name == NULL)
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	free(p->name);
+	p->name = name;
+	return 0;
+}
+
+int policy_apply_register(struct policy *p, const struct catalog *c,
+			  const struct risk_register *reg, struct errbuf *e)
+{
+	for (size_t i = 0; i < c->nchecks; i++) {
+		const struct check *ck = &c->checks[i];
+		size_t listed = 0, not_needed = 0;
+		struct buf why;
+		buf_init(&why, 64u << 10);
+		for (size_t j = 0; j < ck->ncontrols; j++) {
+			const struct entry *en = register_find(reg, ck->controls[j]);
+			if (en == NULL)
+				continue;
+			listed++;
+			if (en->decision != DECISION_NOT_NEEDED)
+				continue;
+			not_needed++;
+			buf_printf(&why, "%s%s: %s", why.len ? "; " : "", en->control,
+				   en->reason ? en->reason : "");
+		}
+		int r = 0;
+		if (listed && listed == not_needed)
+			r = disable(p, ck->id,
+				    xasprintf("not needed according to the risk register %s (%s)",
+					      reg->file ? reg->file : "", why.data ? why.data : ""),
+				    e);
+		buf_free(&why);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static bool same_type(const json_t *a, const json_t *b)
 {
 	if (json_is_boolean(a) && json_is_boolean(b))
@@ -50,7 +140,7 @@ static bool same_type(const json_t *a, const json_t *b)
 int policy_apply_yaml(struct policy *p, const struct catalog *c, const char *file,
 		      const char *text, size_t len, struct errbuf *e)
 {
-	static const char *const keys[] = {"name", "params", "disabled", NULL};
+	static const char *const keys[] = {"name", "profile", "params", "disabled", NULL};
 	static const char *const dkeys[] = {"check", "reason", NULL};
 	yaml_document_t doc;
 	int r = yamlx_load(&doc, file, text, len, e);
@@ -67,6 +157,28 @@ int policy_apply_yaml(struct policy *p, const struct catalog *c, const char *fil
 	}
 	if ((r = yamlx_only_keys(&doc, root, keys, file, "policy", e)))
 		goto out;
+	const struct profile *prof = NULL;
+	yaml_node_t *pn = yamlx_get(&doc, root, "profile");
+	if (pn) {
+		const char *pid = yamlx_str(pn);
+		prof = pid ? guide_profile(c->guide, pid) : NULL;
+		if (prof == NULL) {
+			r = err_set(e, MAMORI_EPARSE,
+				    "%s:%d: profile: expected one of mic-basic, mic-advanced, csaj, "
+				    "jnsa-return, got '%s'",
+				    file, yamlx_line(pn), pid ? pid : "");
+			goto out;
+		}
+		/* The profile's values come first; the file's own params override them. */
+		json_t *merged = json_deep_copy(params);
+		if (merged == NULL || json_object_update(merged, prof->params)) {
+			json_decref(merged);
+			r = err_set(e, MAMORI_ENOMEM, "out of memory");
+			goto out;
+		}
+		json_decref(params);
+		params = merged;
+	}
 	yaml_node_t *nn = yamlx_get(&doc, root, "name");
 	if (nn) {
 		if (yamlx_str(nn) == NULL || !*yamlx_str(nn)) {
@@ -157,6 +269,8 @@ int policy_apply_yaml(struct policy *p, const struct catalog *c, const char *fil
 		}
 	}
 	/* Success: commit everything at once. */
+	if (prof && (r = policy_apply_profile(p, c, prof, e)))
+		goto out;
 	json_decref(p->params);
 	p->params = params;
 	params = NULL;

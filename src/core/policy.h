@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "core/catalog.h"
+#include "core/guide.h"
+#include "core/register.h"
 
 struct disabled_check {
 	char *check;
@@ -25,6 +27,14 @@ int policy_default(const struct catalog *c, struct policy **out, struct errbuf *
 /* Applies a policy file over p. Errors name the file and line; p is unchanged on error. */
 int policy_apply_yaml(struct policy *p, const struct catalog *c, const char *file,
 		      const char *text, size_t len, struct errbuf *e);
+/* Applies a shipped profile: its parameter values, and every check that automates none of
+ * the profile's controls switched off, saying so. */
+int policy_apply_profile(struct policy *p, const struct catalog *c, const struct profile *pr,
+			 struct errbuf *e);
+/* Switches off the checks whose controls the register decided are not needed (every one of
+ * the check's controls that the register lists), with the recorded reasons. */
+int policy_apply_register(struct policy *p, const struct catalog *c,
+			  const struct risk_register *reg, struct errbuf *e);
 void policy_free(struct policy *p);
 /* The reason a check is switched off, or NULL. */
 const char *policy_disabled(const struct policy *p, const char *check);

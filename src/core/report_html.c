@@ -2,6 +2,7 @@
 /* One self-contained HTML file: inline CSS, no scripts, no external resources. */
 #include <string.h>
 
+#include "core/guide.h"
 #include "core/i18n.h"
 #include "core/report.h"
 
@@ -69,14 +70,7 @@ static int html_finding(const struct report_ctx *r, const struct finding *fd, st
 		return MAMORI_ENOMEM;
 	struct buf refs;
 	buf_init(&refs, 4096);
-	for (size_t i = 0; i < ck->nmic; i++)
-		buf_printf(&refs, "%sMIC %s / %s / %s%s%s", i ? ", " : "", ck->mic[i].category,
-			   ck->mic[i].role, ck->mic[i].level, ck->mic[i].item ? " " : "",
-			   ck->mic[i].item ? ck->mic[i].item : "");
-	for (size_t i = 0; i < ck->ncsaj; i++)
-		buf_printf(&refs, "%sCSAJ %s", refs.len ? ", " : "", ck->csaj[i]);
-	for (size_t i = 0; i < ck->njnsa; i++)
-		buf_printf(&refs, "%sJNSA %s", refs.len ? ", " : "", ck->jnsa[i]);
+	check_control_labels(ck, &refs);
 	e = dd(b, msg(L, M_REFS), refs.data ? refs.data : "");
 	buf_free(&refs);
 	return e || buf_adds(b, "</dl></details>\n") ? MAMORI_ENOMEM : 0;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/guide.h"
 #include "core/report.h"
 
 void format_time(long long t, char *out, size_t outlen)
@@ -17,21 +18,26 @@ static json_t *text_json(const struct text *t)
 	return json_pack("{s:s, s:s}", "en", t->en ? t->en : "", "ja", t->ja ? t->ja : "");
 }
 
-static json_t *refs_json(const struct check *ck)
+static json_t *controls_json(const struct check *ck)
 {
-	json_t *mic = json_array(), *csaj = json_array(), *jnsa = json_array();
-	for (size_t i = 0; mic && i < ck->nmic; i++) {
-		json_t *m = json_pack("{s:s, s:s, s:s}", "category", ck->mic[i].category, "role",
-				      ck->mic[i].role, "level", ck->mic[i].level);
-		if (m && ck->mic[i].item)
-			json_object_set_new(m, "item", json_string(ck->mic[i].item));
-		json_array_append_new(mic, m);
+	json_t *v = json_array();
+	for (size_t i = 0; v && i < ck->ncontrols; i++) {
+		const struct control *c = ck->ctl ? ck->ctl[i] : NULL;
+		if (c == NULL) {
+			json_array_append_new(v, json_pack("{s:s}", "id", ck->controls[i]));
+			continue;
+		}
+		char label[96];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", c->id, "framework",
+				      c->framework, "label", control_label(c, label, sizeof(label)),
+				      "category", c->category, "role", c->role, "level",
+				      c->advanced ? "advanced" : "basic", "priority",
+				      priority_name(c->priority));
+		if (o && c->item)
+			json_object_set_new(o, "item", json_string(c->item));
+		json_array_append_new(v, o);
 	}
-	for (size_t i = 0; csaj && i < ck->ncsaj; i++)
-		json_array_append_new(csaj, json_string(ck->csaj[i]));
-	for (size_t i = 0; jnsa && i < ck->njnsa; i++)
-		json_array_append_new(jnsa, json_string(ck->jnsa[i]));
-	return json_pack("{s:o*, s:o*, s:o*}", "mic", mic, "csaj", csaj, "jnsa", jnsa);
+	return v;
 }
 
 static json_t *finding_json(const struct report_ctx *r, const struct finding *fd)
@@ -42,8 +48,8 @@ static json_t *finding_json(const struct report_ctx *r, const struct finding *fd
 			      "topic", ck->topic, "severity", severity_name(ck->severity), "status",
 			      status_name(fd->status), "title", text_json(&ck->title), "rationale",
 			      text_json(&ck->rationale), "remediation",
-			      rem ? text_json(rem) : json_null(), "evidence", fd->evidence, "refs",
-			      refs_json(ck));
+			      rem ? text_json(rem) : json_null(), "evidence", fd->evidence, "controls",
+			      controls_json(ck));
 	if (o && fd->reason)
 		json_object_set_new(o, "reason", json_string_lossy(fd->reason));
 	return o;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/guide.h"
 #include "core/i18n.h"
 #include "core/report.h"
 
@@ -88,20 +89,6 @@ static int finding_order(const struct finding *fd)
 	}
 }
 
-static int add_refs(struct buf *b, const struct check *ck)
-{
-	int r = 0;
-	for (size_t i = 0; !r && i < ck->nmic; i++)
-		r = buf_printf(b, "%sMIC %s/%s/%s%s%s", i ? ", " : "", ck->mic[i].category,
-			       ck->mic[i].role, ck->mic[i].level, ck->mic[i].item ? " " : "",
-			       ck->mic[i].item ? ck->mic[i].item : "");
-	for (size_t i = 0; !r && i < ck->ncsaj; i++)
-		r = buf_printf(b, "%sCSAJ %s", (ck->nmic || i) ? ", " : "", ck->csaj[i]);
-	for (size_t i = 0; !r && i < ck->njnsa; i++)
-		r = buf_printf(b, "%sJNSA %s", (ck->nmic || ck->ncsaj || i) ? ", " : "", ck->jnsa[i]);
-	return r;
-}
-
 /* Indents every line of text after the first by `indent` spaces. */
 static int add_indented(struct buf *b, const char *text, int indent)
 {
@@ -147,7 +134,7 @@ static int text_finding(const struct report_ctx *r, const struct finding *fd, st
 	if (rem && (buf_printf(b, "      %s: ", msg(L, M_FIX)) ||
 		    add_indented(b, text_get(rem, L), 8) || buf_adds(b, "\n")))
 		return MAMORI_ENOMEM;
-	if (buf_printf(b, "      %s: ", msg(L, M_REFS)) || add_refs(b, ck) || buf_adds(b, "\n"))
+	if (buf_printf(b, "      %s: ", msg(L, M_REFS)) || check_control_labels(ck, b) || buf_adds(b, "\n"))
 		return MAMORI_ENOMEM;
 	return 0;
 }

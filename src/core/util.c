@@ -195,3 +195,12 @@ void format_date(long long t, char *out, size_t outlen)
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	snprintf(out, outlen, "%04lld-%02u-%02u", y + (m <= 2), m, d);
 }
+
+void strv_free(char **v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

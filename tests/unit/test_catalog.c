@@ -35,9 +35,7 @@ static const char params_yaml[] = "params:\n"
 	"    rationale: {en: Short ones fall, ja: 短いと破られる}\n"                               \
 	"    remediation:\n"                                                                       \
 	"      linux: {en: Set minlen, ja: minlen を設定}\n"                                       \
-	"    refs:\n"                                                                              \
-	"      mic: [{category: account-authentication, role: administrator, level: basic}]\n"     \
-	"      csaj: [\"6.1.2\"]\n"
+	"    controls: [csaj-6.1.2]\n"
 
 static const char good_check[] = CHECK_HEAD "    expr: password.min_length >= $min_len\n" CHECK_TAIL;
 
@@ -107,17 +105,17 @@ static void test_errors(void **state)
 	expect_error("checks: [unclosed", "checks/t.yaml:");
 	expect_error(CHECK_HEAD "    expr: a.b\n"
 				"    title: {en: a, ja: b}\n    rationale: {en: a, ja: b}\n"
-				"    remediation: {windows: {en: a, ja: b}}\n    refs: {csaj: [\"1\"]}\n",
+				"    remediation: {windows: {en: a, ja: b}}\n    controls: [csaj-1]\n",
 		     "missing for platform linux");
 	expect_error(CHECK_HEAD "    expr: a.b\n"
 				"    title: {en: a, ja: b}\n    rationale: {en: a, ja: b}\n"
-				"    remediation: {linux: {en: a, ja: b}}\n    refs: {}\n",
-		     "at least one guideline reference");
+				"    remediation: {linux: {en: a, ja: b}}\n    controls: []\n",
+		     "a check must automate at least one control");
 	expect_error(CHECK_HEAD "    expr: a.b\n"
 				"    title: {en: a, ja: b}\n    rationale: {en: a, ja: b}\n"
 				"    remediation: {linux: {en: a, ja: b}}\n"
-				"    refs: {mic: [{category: cooking, role: administrator, level: basic}]}\n",
-		     "unknown MIC category");
+				"    refs: {csaj: [\"6.1.2\"]}\n",
+		     "unknown key 'refs'");
 }
 
 static void test_policy(void **state)

@@ -161,7 +161,8 @@ static void run_case(const char *name)
 	struct policy *pol;
 	char polfile[4096];
 	snprintf(polfile, sizeof(polfile), "%s/policy.yaml", dir);
-	assert_int_equal(scan_load_policy(cat, stat(polfile, &st) == 0 ? polfile : NULL, &pol, &e), 0);
+	const char *polfiles[] = {polfile};
+	assert_int_equal(scan_load_policy(cat, polfiles, stat(polfile, &st) == 0 ? 1 : 0, &pol, &e), 0);
 	struct findings *fs;
 	assert_int_equal(evaluate(cat, pol, facts, "linux", NULL, &fs, &e), 0);
 

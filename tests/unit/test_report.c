@@ -12,6 +12,8 @@
 
 #include "core/i18n.h"
 #include "core/report.h"
+#include "core/catalog.h"
+#include "guide_fixture.h"
 
 static const char params_yaml[] = "params:\n  min_len:\n    default: 12\n    source: CSAJ 6.1.2\n"
 				  "    en: Minimum length\n    ja: 最小文字数\n";
@@ -22,7 +24,7 @@ static const char params_yaml[] = "params:\n  min_len:\n    default: 12\n    sou
 	"    title: {en: Title of " id ", ja: " id " の題名}\n"                                     \
 	"    rationale: {en: 'Why <" id "> matters', ja: なぜ重要か}\n"                             \
 	"    remediation:\n      linux: {en: Fix " id ", ja: 直し方}\n"                              \
-	"    refs: {csaj: [\"5.1.3\"], jnsa: [\"2-2\"]}\n"
+	"    controls: [csaj-5.1.3, jnsa-2-2]\n"
 
 static const char checks_yaml[] =
 	"checks:\n" CHECK("pw-len", "password-policy", "high", "", "password.min_length >= $min_len")
@@ -46,7 +48,7 @@ static int setup(void **state)
 	w.c = catalog_new();
 	if (catalog_add(w.c, "params.yaml", params_yaml, strlen(params_yaml), &e) ||
 	    catalog_add(w.c, "checks/t.yaml", checks_yaml, strlen(checks_yaml), &e) ||
-	    catalog_finish(w.c, &e)) {
+	    fixture_add_guide(w.c, &e) || catalog_finish(w.c, &e)) {
 		fprintf(stderr, "catalog: %s\n", e.msg);
 		return -1;
 	}
