@@ -159,8 +159,12 @@ static const char *quote(const char *s, size_t len, char *out, size_t size)
 			break;
 		}
 		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
-			const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r"
-					: c == '"' ? "\\\"" : c == '\\' ? "\\\\" : NULL;
+			const char *esc = c == '\n'   ? "\\n"
+					  : c == '\t' ? "\\t"
+					  : c == '\r' ? "\\r"
+					  : c == '"'  ? "\\\""
+					  : c == '\\' ? "\\\\"
+						      : NULL;
 			if (esc) {
 				memcpy(out + o, esc, 2);
 				o += 2;
@@ -186,8 +190,8 @@ struct reader {
 	bool sheet, letters, date1904;
 	bool have_header;
 	size_t header_cells;
-	int col[COL_COUNT];		     /* the sheet column of each of ours, 0 if absent */
-	int by_col[SHEET_MAX_COLS + 1];	     /* ours for each sheet column, -1 if none */
+	int col[COL_COUNT];		/* the sheet column of each of ours, 0 if absent */
+	int by_col[SHEET_MAX_COLS + 1]; /* ours for each sheet column, -1 if none */
 };
 
 /* Where a message points: a YAML line and entry, or a sheet row and column. */
@@ -199,9 +203,8 @@ struct loc {
 	int col;	     /* sheet column, 0 when the sheet has none */
 };
 
-__attribute__((format(printf, 5, 6))) static int fail(const struct reader *rd,
-						       const struct loc *l, struct errbuf *e,
-						       int code, const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int
+fail(const struct reader *rd, const struct loc *l, struct errbuf *e, int code, const char *fmt, ...)
 {
 	char msg[384];
 	va_list ap;
@@ -221,8 +224,8 @@ __attribute__((format(printf, 5, 6))) static int fail(const struct reader *rd,
 		return err_set(e, code, "%s: row %d: %s", rd->name, l->line, msg);
 	}
 	if (l->entry == 0)
-		return err_set(e, code, "%s:%d: %s%s%s", rd->name, l->line, l->field ? l->field : "",
-			       l->field ? ": " : "", msg);
+		return err_set(e, code, "%s:%d: %s%s%s", rd->name, l->line,
+			       l->field ? l->field : "", l->field ? ": " : "", msg);
 	return err_set(e, code, "%s:%d: register entry %d%s%.80s%s: %s%s%s", rd->name, l->line,
 		       l->entry, l->control ? " (" : "", l->control ? l->control : "",
 		       l->control ? ")" : "", l->field ? l->field : "", l->field ? ": " : "", msg);
@@ -254,12 +257,14 @@ static int set_control(struct reader *rd, struct entry *en, const char *s, size_
 	if (len == 0)
 		return fail(rd, l, e, MAMORI_EPARSE, "required");
 	if (len > 256 || memchr(s, '\0', len))
-		return fail(rd, l, e, MAMORI_EPARSE, "unknown control \"%s\"", quote(s, len, q, sizeof(q)));
+		return fail(rd, l, e, MAMORI_EPARSE, "unknown control \"%s\"",
+			    quote(s, len, q, sizeof(q)));
 	char *id = xstrndup(s, len);
 	if (id == NULL)
 		return err_set(e, MAMORI_ENOMEM, "%s: out of memory", rd->name);
 	if (guide_control(rd->g, id) == NULL) {
-		fail(rd, l, e, MAMORI_EPARSE, "unknown control \"%s\"", quote(s, len, q, sizeof(q)));
+		fail(rd, l, e, MAMORI_EPARSE, "unknown control \"%s\"",
+		     quote(s, len, q, sizeof(q)));
 		free(id);
 		return MAMORI_EPARSE;
 	}
@@ -276,8 +281,8 @@ static int set_control(struct reader *rd, struct entry *en, const char *s, size_
 }
 
 /* One evaluation field (the columns from COL_STATE on) from its text. */
-static int set_field(struct reader *rd, struct entry *en, enum column c, const char *s,
-		     size_t len, bool number, const struct loc *l, struct errbuf *e)
+static int set_field(struct reader *rd, struct entry *en, enum column c, const char *s, size_t len,
+		     bool number, const struct loc *l, struct errbuf *e)
 {
 	char q[80];
 	str_trim(&s, &len);
@@ -289,7 +294,9 @@ static int set_field(struct reader *rd, struct entry *en, enum column c, const c
 	case COL_STATE:
 	case COL_OWNER:
 	case COL_REASON: {
-		char **slot = c == COL_STATE ? &en->state : c == COL_OWNER ? &en->owner : &en->reason;
+		char **slot = c == COL_STATE   ? &en->state
+			      : c == COL_OWNER ? &en->owner
+					       : &en->reason;
 		free(*slot);
 		*slot = NULL;
 		if (len == 0)
@@ -306,7 +313,8 @@ static int set_field(struct reader *rd, struct entry *en, enum column c, const c
 		if (w < 0)
 			return fail(rd, l, e, MAMORI_EPARSE,
 				    "expected critical, serious or minor (%s, %s, %s), got \"%s\"",
-				    impact_ja[1], impact_ja[2], impact_ja[3], quote(s, len, q, sizeof(q)));
+				    impact_ja[1], impact_ja[2], impact_ja[3],
+				    quote(s, len, q, sizeof(q)));
 		en->impact[c - COL_CONFIDENTIALITY] = (enum impact)w;
 		return 0;
 	}
@@ -333,7 +341,8 @@ static int set_field(struct reader *rd, struct entry *en, enum column c, const c
 		}
 		if (!date_valid(s, len)) {
 			bool shape = len == 10 && s[4] == '-' && s[7] == '-';
-			return fail(rd, l, e, MAMORI_EPARSE, "expected a date YYYY-MM-DD, got \"%s\"%s",
+			return fail(rd, l, e, MAMORI_EPARSE,
+				    "expected a date YYYY-MM-DD, got \"%s\"%s",
 				    quote(s, len, q, sizeof(q)), shape ? " (no such day)" : "");
 		}
 		memcpy(en->deadline, s, 10);
@@ -349,7 +358,8 @@ static int check_entry(struct reader *rd, const struct entry *en, struct loc *de
 		       struct loc *reason, struct errbuf *e)
 {
 	if (en->decision == DECISION_WILL_DO && en->deadline[0] == '\0')
-		return fail(rd, deadline, e, MAMORI_EPARSE, "required when the decision is will-do");
+		return fail(rd, deadline, e, MAMORI_EPARSE,
+			    "required when the decision is will-do");
 	if (en->decision == DECISION_NOT_NEEDED && en->reason == NULL)
 		return fail(rd, reason, e, MAMORI_EPARSE,
 			    "required when the decision is not-needed");
@@ -393,8 +403,8 @@ static int read_header(struct reader *rd, const struct sheet_row *sr, struct err
 	if (rd->col[COL_ID] == 0) {
 		struct loc l = {.line = sr->row};
 		return fail(rd, &l, e, MAMORI_EPARSE,
-			    "the header row has no id column (\"%s\" or \"%s\")", column_key(COL_ID),
-			    column_label(COL_ID, "ja"));
+			    "the header row has no id column (\"%s\" or \"%s\")",
+			    column_key(COL_ID), column_label(COL_ID, "ja"));
 	}
 	return 0;
 }
@@ -457,7 +467,7 @@ static int on_row(void *ud, const struct sheet_row *sr, struct errbuf *e)
 
 /* --- YAML -------------------------------------------------------------------------------- */
 
-static const char *const entry_keys[] = {"control", "state",	"impact", "decision",
+static const char *const entry_keys[] = {"control",  "state", "impact", "decision",
 					 "deadline", "owner", "reason", NULL};
 
 /* A scalar's text, with a plain ~ or null read as empty; NULL if n is not a scalar. */
@@ -534,7 +544,8 @@ static int read_yaml_entry(struct reader *rd, yaml_document_t *doc, yaml_node_t 
 {
 	struct loc l = {.line = yamlx_line(n), .entry = index};
 	if (!yamlx_is_map(n))
-		return fail(rd, &l, e, MAMORI_EPARSE, "expected a mapping with control, state, ...");
+		return fail(rd, &l, e, MAMORI_EPARSE,
+			    "expected a mapping with control, state, ...");
 	yaml_node_t *cn = yamlx_get(doc, n, "control");
 	size_t idlen = 0;
 	const char *id = scalar(cn, &idlen);
@@ -564,8 +575,10 @@ static int read_yaml_entry(struct reader *rd, yaml_document_t *doc, yaml_node_t 
 	static const struct {
 		const char *key;
 		enum column col;
-	} fields[] = {{"state", COL_STATE},	  {"decision", COL_DECISION},
-		      {"deadline", COL_DEADLINE}, {"owner", COL_OWNER},
+	} fields[] = {{"state", COL_STATE},
+		      {"decision", COL_DECISION},
+		      {"deadline", COL_DEADLINE},
+		      {"owner", COL_OWNER},
 		      {"reason", COL_REASON}};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		yaml_node_t *v = yamlx_get(doc, n, fields[i].key);
@@ -603,7 +616,8 @@ static int read_yaml(struct reader *rd, yaml_document_t *doc, struct errbuf *e)
 	size_t n = yamlx_seq_len(list);
 	for (size_t i = 0; i < n; i++) {
 		if (i >= SHEET_MAX_ROWS)
-			return fail(rd, &l, e, MAMORI_ETOOBIG, "more than %d entries", SHEET_MAX_ROWS);
+			return fail(rd, &l, e, MAMORI_ETOOBIG, "more than %d entries",
+				    SHEET_MAX_ROWS);
 		int r = read_yaml_entry(rd, doc, yamlx_seq_at(doc, list, i), (int)i + 1, e);
 		if (r)
 			return r;
@@ -675,7 +689,8 @@ int register_read(const char *name, const char *data, size_t len, const struct g
 	if (data == NULL)
 		len = 0;
 	if (len > SHEET_MAX_INPUT)
-		return err_set(e, MAMORI_ETOOBIG, "%s: larger than %u bytes", name, SHEET_MAX_INPUT);
+		return err_set(e, MAMORI_ETOOBIG, "%s: larger than %u bytes", name,
+			       SHEET_MAX_INPUT);
 	struct reader rd = {.name = name, .g = g};
 	for (size_t i = 0; i <= SHEET_MAX_COLS; i++)
 		rd.by_col[i] = -1;

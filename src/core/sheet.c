@@ -12,27 +12,27 @@
 static const struct {
 	const char *key, *en, *ja;
 } columns[COL_COUNT] = {
-	[COL_ID] = {"id", "ID", "ID"},
-	[COL_PRIORITY] = {"priority", "Priority", "優先度"},
-	[COL_FRAMEWORK] = {"framework", "Source", "出典"},
-	[COL_ITEM] = {"item", "Item", "項番"},
-	[COL_CATEGORY] = {"category", "Category", "分類"},
-	[COL_ROLE] = {"role", "Role", "対象者"},
-	[COL_LEVEL] = {"level", "Level", "対策レベル"},
-	[COL_CSAJ_LEVEL] = {"csaj_level", "CSAJ level", "CSAJ区分"},
-	[COL_TITLE] = {"title", "Title", "項目"},
-	[COL_MEASURE] = {"measure", "Measure", "対策内容"},
-	[COL_CHECKS] = {"checks", "Checks", "自動チェック"},
-	[COL_MEASURED] = {"measured", "Measured", "測定結果"},
-	[COL_STATE] = {"state", "Current state", "現状"},
-	[COL_CONFIDENTIALITY] = {"confidentiality", "Confidentiality", "機密性"},
-	[COL_INTEGRITY] = {"integrity", "Integrity", "完全性"},
-	[COL_AVAILABILITY] = {"availability", "Availability", "可用性"},
-	[COL_ACCOUNTABILITY] = {"accountability", "Accountability", "責任追跡性"},
-	[COL_DECISION] = {"decision", "Decision", "対応"},
-	[COL_DEADLINE] = {"deadline", "Deadline", "期限"},
-	[COL_OWNER] = {"owner", "Owner", "担当者"},
-	[COL_REASON] = {"reason", "Reason / note", "理由・備考"},
+    [COL_ID] = {"id", "ID", "ID"},
+    [COL_PRIORITY] = {"priority", "Priority", "優先度"},
+    [COL_FRAMEWORK] = {"framework", "Source", "出典"},
+    [COL_ITEM] = {"item", "Item", "項番"},
+    [COL_CATEGORY] = {"category", "Category", "分類"},
+    [COL_ROLE] = {"role", "Role", "対象者"},
+    [COL_LEVEL] = {"level", "Level", "対策レベル"},
+    [COL_CSAJ_LEVEL] = {"csaj_level", "CSAJ level", "CSAJ区分"},
+    [COL_TITLE] = {"title", "Title", "項目"},
+    [COL_MEASURE] = {"measure", "Measure", "対策内容"},
+    [COL_CHECKS] = {"checks", "Checks", "自動チェック"},
+    [COL_MEASURED] = {"measured", "Measured", "測定結果"},
+    [COL_STATE] = {"state", "Current state", "現状"},
+    [COL_CONFIDENTIALITY] = {"confidentiality", "Confidentiality", "機密性"},
+    [COL_INTEGRITY] = {"integrity", "Integrity", "完全性"},
+    [COL_AVAILABILITY] = {"availability", "Availability", "可用性"},
+    [COL_ACCOUNTABILITY] = {"accountability", "Accountability", "責任追跡性"},
+    [COL_DECISION] = {"decision", "Decision", "対応"},
+    [COL_DEADLINE] = {"deadline", "Deadline", "期限"},
+    [COL_OWNER] = {"owner", "Owner", "担当者"},
+    [COL_REASON] = {"reason", "Reason / note", "理由・備考"},
 };
 
 static bool is_ja(const char *lang)
@@ -51,7 +51,6 @@ const char *column_label(enum column c, const char *lang)
 		return "?";
 	return is_ja(lang) ? columns[c].ja : columns[c].en;
 }
-
 
 void sheet_col_ref(int col, bool letters, char *out, size_t size)
 {
@@ -159,10 +158,14 @@ static int measured_cell(const struct checklist *cl, const struct measured *m, b
 	int n = m->fail > 0 ? m->fail : m->unknown > 0 ? m->unknown : m->pass;
 	if (ja)
 		return buf_printf(out, "%d 台中 %d 台で%s", m->devices, n,
-				  m->fail > 0 ? "不合格" : m->unknown > 0 ? "不明" : "合格");
+				  m->fail > 0	   ? "不合格"
+				  : m->unknown > 0 ? "不明"
+						   : "合格");
 	return buf_printf(out, "%s on %d of %d device%s",
-			  m->fail > 0 ? "fail" : m->unknown > 0 ? "unknown" : "pass", n, m->devices,
-			  m->devices == 1 ? "" : "s");
+			  m->fail > 0	   ? "fail"
+			  : m->unknown > 0 ? "unknown"
+					   : "pass",
+			  n, m->devices, m->devices == 1 ? "" : "s");
 }
 
 int checklist_cell(const struct checklist *cl, const struct checklist_row *r, enum column c,
@@ -184,7 +187,8 @@ int checklist_cell(const struct checklist *cl, const struct checklist_row *r, en
 		return add(out, named_name(ja ? guide_category(cl->guide, ct->category) : NULL,
 					   ct->category, ja));
 	case COL_ROLE:
-		return add(out, named_name(ja ? guide_role(cl->guide, ct->role) : NULL, ct->role, ja));
+		return add(out,
+			   named_name(ja ? guide_role(cl->guide, ct->role) : NULL, ct->role, ja));
 	case COL_LEVEL:
 		return add(out, ct->advanced ? (ja ? "発展対策" : "advanced")
 					     : (ja ? "基本対策" : "basic"));
@@ -301,8 +305,9 @@ static void csv_on_cell(void *s, size_t len, void *ud)
 		return;
 	}
 	if (len > SHEET_MAX_STRING) {
-		c->err = err_set(c->e, MAMORI_ETOOBIG, "%s: row %d, column %zu: longer than %u bytes",
-				 c->name, c->row + 1, c->ncells + 1, SHEET_MAX_STRING);
+		c->err =
+		    err_set(c->e, MAMORI_ETOOBIG, "%s: row %d, column %zu: longer than %u bytes",
+			    c->name, c->row + 1, c->ncells + 1, SHEET_MAX_STRING);
 		return;
 	}
 	c->off[c->ncells] = c->text.len;
@@ -331,9 +336,8 @@ static void csv_on_row(int term, void *ud)
 	c->row++;
 	struct sheet_cell cells[SHEET_MAX_COLS];
 	for (size_t i = 0; i < c->ncells; i++)
-		cells[i] = (struct sheet_cell){.col = (int)i + 1,
-					       .text = c->text.data + c->off[i],
-					       .len = c->len[i]};
+		cells[i] = (struct sheet_cell){
+		    .col = (int)i + 1, .text = c->text.data + c->off[i], .len = c->len[i]};
 	struct sheet_row sr = {.row = c->row, .cells = cells, .ncells = c->ncells};
 	c->err = c->fn(c->ud, &sr, c->e);
 	c->ncells = 0;
@@ -353,8 +357,8 @@ int sheet_read_csv(const char *name, const char *data, size_t len, sheet_row_fn 
 		for (size_t i = 0; i < bad; i++)
 			line += data[i] == '\n';
 		return err_set(e, MAMORI_EPARSE,
-			       "%s: line %d: not UTF-8 text (save the sheet as \"CSV UTF-8\")", name,
-			       line);
+			       "%s: line %d: not UTF-8 text (save the sheet as \"CSV UTF-8\")",
+			       name, line);
 	}
 	struct csv_reader c = {.name = name, .fn = fn, .ud = ud, .e = e};
 	buf_init(&c.text, SHEET_MAX_COLS * (SHEET_MAX_STRING + 1) + 1);
@@ -363,10 +367,11 @@ int sheet_read_csv(const char *name, const char *data, size_t len, sheet_row_fn 
 		return err_set(e, MAMORI_ENOMEM, "%s: out of memory", name);
 	size_t done = csv_parse(&p, data, len, csv_on_cell, csv_on_row, &c);
 	if (c.err == 0 && done != len)
-		c.err = err_set(e, MAMORI_EPARSE,
-				"%s: row %d: malformed CSV: a quote inside a cell that is not quoted, "
-				"or text after a closing quote",
-				name, c.row + 1);
+		c.err =
+		    err_set(e, MAMORI_EPARSE,
+			    "%s: row %d: malformed CSV: a quote inside a cell that is not quoted, "
+			    "or text after a closing quote",
+			    name, c.row + 1);
 	if (c.err == 0 && csv_fini(&p, csv_on_cell, csv_on_row, &c) != 0 && c.err == 0)
 		c.err = err_set(e, MAMORI_EPARSE, "%s: row %d: a quoted cell is not closed", name,
 				c.row + 1);
@@ -421,12 +426,22 @@ static int yaml_id(struct buf *out, const char *s)
 	return plain ? buf_adds(out, s) : yaml_quoted(out, s);
 }
 
-/* A comment on one line: line breaks become spaces. */
+/* A comment on one line: line breaks, YAML's Unicode ones too, become spaces. */
 static int yaml_comment(struct buf *out, const char *s)
 {
 	int r = buf_adds(out, "  # ");
-	for (; r == 0 && s && *s; s++)
-		r = buf_add(out, (*s == '\n' || *s == '\r') ? " " : s, 1);
+	for (const unsigned char *p = (const unsigned char *)s; r == 0 && p && *p; p++) {
+		size_t skip = 0;
+		if (*p == '\n' || *p == '\r')
+			skip = 1;
+		else if (p[0] == 0xc2 && p[1] == 0x85)
+			skip = 2;
+		else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+			skip = 3;
+		r = buf_add(out, skip ? " " : (const char *)p, 1);
+		if (skip)
+			p += skip - 1;
+	}
 	return r;
 }
 
@@ -450,7 +465,8 @@ static int yaml_entry(struct buf *out, const struct checklist_row *row)
 		if (en->impact[a] == IMPACT_NONE)
 			continue;
 		r = buf_printf(out, "%s%s: %s", any ? ", " : "    impact: {",
-			       impact_axis_name((enum impact_axis)a), impact_word(en->impact[a], "en"));
+			       impact_axis_name((enum impact_axis)a),
+			       impact_word(en->impact[a], "en"));
 		any = true;
 	}
 	if (r == 0 && any)

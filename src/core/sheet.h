@@ -9,8 +9,8 @@
 
 #include "core/util.h"
 
-#define SHEET_MAX_INPUT (16u << 20)  /* a register file, whatever its format */
-#define SHEET_MAX_PART (16u << 20)   /* one XLSX part, uncompressed */
+#define SHEET_MAX_INPUT (16u << 20) /* a register file, whatever its format */
+#define SHEET_MAX_PART (16u << 20)  /* one XLSX part, uncompressed */
 #define SHEET_MAX_ROWS 100000
 #define SHEET_MAX_COLS 64
 #define SHEET_MAX_STRING (64u << 10) /* one cell's text, in bytes */
@@ -25,9 +25,9 @@ struct sheet_cell {
 struct sheet_row {
 	int row; /* 1-based, as the spreadsheet shows it */
 	const struct sheet_cell *cells;
-	size_t ncells;	/* CSV: every cell of the record, empty ones too; XLSX: non-empty ones */
-	bool letters;	/* name columns by letter (XLSX) rather than number (CSV) */
-	bool date1904;	/* the workbook counts date serials from 1904-01-01 */
+	size_t ncells; /* CSV: every cell of the record, empty ones too; XLSX: non-empty ones */
+	bool letters;  /* name columns by letter (XLSX) rather than number (CSV) */
+	bool date1904; /* the workbook counts date serials from 1904-01-01 */
 };
 
 /* Returns 0 to go on, or an error code with the message set. */

@@ -5,9 +5,11 @@
 #include "core/plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/xmlreader.h>
 #include <xlsxwriter.h>
@@ -24,65 +26,65 @@ static bool is_ja(const char *lang)
 
 /* Column widths in characters; the long texts wrap. */
 static const double widths[COL_COUNT] = {
-	[COL_ID] = 14,		  [COL_PRIORITY] = 7,	  [COL_FRAMEWORK] = 9,
-	[COL_ITEM] = 8,		  [COL_CATEGORY] = 18,	  [COL_ROLE] = 14,
-	[COL_LEVEL] = 10,	  [COL_CSAJ_LEVEL] = 10,  [COL_TITLE] = 36,
-	[COL_MEASURE] = 60,	  [COL_CHECKS] = 24,	  [COL_MEASURED] = 18,
-	[COL_STATE] = 32,	  [COL_CONFIDENTIALITY] = 11, [COL_INTEGRITY] = 11,
-	[COL_AVAILABILITY] = 11,  [COL_ACCOUNTABILITY] = 11,  [COL_DECISION] = 12,
-	[COL_DEADLINE] = 12,	  [COL_OWNER] = 14,	  [COL_REASON] = 32,
+    [COL_ID] = 14,	     [COL_PRIORITY] = 7,	 [COL_FRAMEWORK] = 9,
+    [COL_ITEM] = 8,	     [COL_CATEGORY] = 18,	 [COL_ROLE] = 14,
+    [COL_LEVEL] = 10,	     [COL_CSAJ_LEVEL] = 10,	 [COL_TITLE] = 36,
+    [COL_MEASURE] = 60,	     [COL_CHECKS] = 24,		 [COL_MEASURED] = 18,
+    [COL_STATE] = 32,	     [COL_CONFIDENTIALITY] = 11, [COL_INTEGRITY] = 11,
+    [COL_AVAILABILITY] = 11, [COL_ACCOUNTABILITY] = 11,	 [COL_DECISION] = 12,
+    [COL_DEADLINE] = 12,     [COL_OWNER] = 14,		 [COL_REASON] = 32,
 };
 
 /* What each column holds, for the About sheet. */
 static const struct {
 	const char *en, *ja;
 } about[COL_COUNT] = {
-	[COL_ID] = {"The control's id in mamori's catalog. Required: rows without an id are "
-		    "skipped, and each control may appear once.",
-		    "mamori のカタログでの対策の ID。必須です。ID のない行は読み飛ばします。"
-		    "同じ対策は 1 行だけにしてください。"},
-	[COL_PRIORITY] = {"◎ do first (important and easy to do), ○ next, - not in the MIC "
-			  "checklist for small businesses.",
-			  "◎ 最優先（重要で取り組みやすい）、○ 次に実施、- 総務省の中小企業向け"
-			  "チェックリストの対象外。"},
-	[COL_FRAMEWORK] = {"Where the control comes from: the MIC guideline, the CSAJ policy, the "
-			   "JNSA checklist, or the vendor's table of duties (duty).",
-			   "対策の出典：総務省ガイドライン（MIC）、CSAJ ポリシー、JNSA チェック"
-			   "リスト、ベンダー対策表。"},
-	[COL_ITEM] = {"The source's own number for it.", "出典での項番。"},
-	[COL_CATEGORY] = {"The MIC countermeasure category.", "総務省ガイドラインの対策分類。"},
-	[COL_ROLE] = {"Who carries it out: executive, administrator or teleworker.",
-		      "実施する人：経営者、システム・セキュリティ管理者、テレワーク勤務者。"},
-	[COL_LEVEL] = {"basic or advanced measure.", "基本対策または発展対策。"},
-	[COL_CSAJ_LEVEL] = {"How strongly CSAJ words it: shall, should or may (mixed when the "
-			    "policy has several).",
-			    "CSAJ の区分：遵守、推奨、許容（複数ある場合は混在）。"},
-	[COL_TITLE] = {"The control in a few words.", "対策の要約。"},
-	[COL_MEASURE] = {"What the control asks for.", "対策の内容。"},
-	[COL_CHECKS] = {"The mamori checks that measure it on a device.",
-			"端末上でこの対策を確認する mamori のチェック。"},
-	[COL_MEASURED] = {"What the scans found: pass, fail or unknown on N of M devices.",
-			  "スキャンの結果：M 台中 N 台で合格・不合格・不明。"},
-	[COL_STATE] = {"Your words: how it is done today.", "現在の実施状況を記入してください。"},
-	[COL_CONFIDENTIALITY] = {"Impact on confidentiality if it is not done: critical, serious "
-				 "or minor.",
-				 "実施しない場合の機密性への影響：極めて重大、重大、軽微。"},
-	[COL_INTEGRITY] = {"Impact on integrity: critical, serious or minor.",
-			   "完全性への影響：極めて重大、重大、軽微。"},
-	[COL_AVAILABILITY] = {"Impact on availability: critical, serious or minor.",
-			      "可用性への影響：極めて重大、重大、軽微。"},
-	[COL_ACCOUNTABILITY] = {"Impact on accountability (who did what can be proven): "
-				"critical, serious or minor.",
-				"責任追跡性（誰が何をしたかを証明できること）への影響：極めて重大、"
-				"重大、軽微。"},
-	[COL_DECISION] = {"done, will-do (give a deadline) or not-needed (give a reason). Empty: "
-			  "not decided yet.",
-			  "実施済み、実施予定（期限を記入）、不要（理由を記入）。空欄は未判断。"},
-	[COL_DEADLINE] = {"YYYY-MM-DD. Required when the decision is will-do.",
-			  "YYYY-MM-DD 形式。対応が実施予定のときは必須。"},
-	[COL_OWNER] = {"Who is responsible for it.", "責任者・担当者。"},
-	[COL_REASON] = {"Why it is not needed (required then), or any note.",
-			"不要とした理由（不要のときは必須）、またはメモ。"},
+    [COL_ID] = {"The control's id in mamori's catalog. Required: rows without an id are "
+		"skipped, and each control may appear once.",
+		"mamori のカタログでの対策の ID。必須です。ID のない行は読み飛ばします。"
+		"同じ対策は 1 行だけにしてください。"},
+    [COL_PRIORITY] = {"◎ do first (important and easy to do), ○ next, - not in the MIC "
+		      "checklist for small businesses.",
+		      "◎ 最優先（重要で取り組みやすい）、○ 次に実施、- 総務省の中小企業向け"
+		      "チェックリストの対象外。"},
+    [COL_FRAMEWORK] = {"Where the control comes from: the MIC guideline, the CSAJ policy, the "
+		       "JNSA checklist, or the vendor's table of duties (duty).",
+		       "対策の出典：総務省ガイドライン（MIC）、CSAJ ポリシー、JNSA チェック"
+		       "リスト、ベンダー対策表。"},
+    [COL_ITEM] = {"The source's own number for it.", "出典での項番。"},
+    [COL_CATEGORY] = {"The MIC countermeasure category.", "総務省ガイドラインの対策分類。"},
+    [COL_ROLE] = {"Who carries it out: executive, administrator or teleworker.",
+		  "実施する人：経営者、システム・セキュリティ管理者、テレワーク勤務者。"},
+    [COL_LEVEL] = {"basic or advanced measure.", "基本対策または発展対策。"},
+    [COL_CSAJ_LEVEL] = {"How strongly CSAJ words it: shall, should or may (mixed when the "
+			"policy has several).",
+			"CSAJ の区分：遵守、推奨、許容（複数ある場合は混在）。"},
+    [COL_TITLE] = {"The control in a few words.", "対策の要約。"},
+    [COL_MEASURE] = {"What the control asks for.", "対策の内容。"},
+    [COL_CHECKS] = {"The mamori checks that measure it on a device.",
+		    "端末上でこの対策を確認する mamori のチェック。"},
+    [COL_MEASURED] = {"What the scans found: pass, fail or unknown on N of M devices.",
+		      "スキャンの結果：M 台中 N 台で合格・不合格・不明。"},
+    [COL_STATE] = {"Your words: how it is done today.", "現在の実施状況を記入してください。"},
+    [COL_CONFIDENTIALITY] = {"Impact on confidentiality if it is not done: critical, serious "
+			     "or minor.",
+			     "実施しない場合の機密性への影響：極めて重大、重大、軽微。"},
+    [COL_INTEGRITY] = {"Impact on integrity: critical, serious or minor.",
+		       "完全性への影響：極めて重大、重大、軽微。"},
+    [COL_AVAILABILITY] = {"Impact on availability: critical, serious or minor.",
+			  "可用性への影響：極めて重大、重大、軽微。"},
+    [COL_ACCOUNTABILITY] = {"Impact on accountability (who did what can be proven): "
+			    "critical, serious or minor.",
+			    "責任追跡性（誰が何をしたかを証明できること）への影響：極めて重大、"
+			    "重大、軽微。"},
+    [COL_DECISION] = {"done, will-do (give a deadline) or not-needed (give a reason). Empty: "
+		      "not decided yet.",
+		      "実施済み、実施予定（期限を記入）、不要（理由を記入）。空欄は未判断。"},
+    [COL_DEADLINE] = {"YYYY-MM-DD. Required when the decision is will-do.",
+		      "YYYY-MM-DD 形式。対応が実施予定のときは必須。"},
+    [COL_OWNER] = {"Who is responsible for it.", "責任者・担当者。"},
+    [COL_REASON] = {"Why it is not needed (required then), or any note.",
+		    "不要とした理由（不要のときは必須）、またはメモ。"},
 };
 
 struct xwriter {
@@ -120,8 +122,14 @@ static void list_validation(struct xwriter *w, lxw_worksheet *ws, int col, int l
 							 (lxw_col_t)col, &dv);
 }
 
-static void write_about(struct xwriter *w, lxw_worksheet *ws, bool ja, lxw_format *head,
-			lxw_format *wrap)
+static void merged(struct xwriter *w, lxw_worksheet *ws, int row, const char *s, lxw_format *f)
+{
+	if (w->err == LXW_NO_ERROR)
+		w->err = worksheet_merge_range(ws, (lxw_row_t)row, 0, (lxw_row_t)row, 1, s, f);
+}
+
+static void write_about(struct xwriter *w, lxw_worksheet *ws, bool ja, lxw_format *bold,
+			lxw_format *head, lxw_format *wrap)
 {
 	const char *lang = ja ? "ja" : "en";
 	worksheet_set_column(ws, 0, 0, 20, NULL);
@@ -129,52 +137,50 @@ static void write_about(struct xwriter *w, lxw_worksheet *ws, bool ja, lxw_forma
 	put(w, ws, 0, 0,
 	    ja ? "mamori テレワーク・セキュリティ チェックリスト"
 	       : "mamori telework security checklist",
-	    head);
-	put(w, ws, 1, 0,
-	    ja ? "「現状」から「理由・備考」までの列を記入し、mamori plan --register "
-		 "でこのファイルを読み込ませてください。読み込むのは ID とそれらの列だけで、"
-		 "ほかの列は参考情報です。列の順序は変えても構いません。"
-	       : "Fill in the columns from Current state to Reason / note and give this file to "
-		 "mamori plan --register. Only the id and those columns are read back; the others "
-		 "are for information. The columns may be moved.",
-	    wrap);
+	    bold);
+	/* Excel does not fit the height of merged cells to their text. */
+	worksheet_set_row(ws, 1, 48, NULL);
+	merged(w, ws, 1,
+	       ja ? "「現状」から「理由・備考」までの列を記入し、mamori plan --register "
+		    "でこのファイルを読み込ませてください。読み込むのは ID とそれらの列だけで、"
+		    "ほかの列は参考情報です。列の順序は変えても構いません。"
+		  : "Fill in the columns from Current state to Reason / note and give this file to "
+		    "mamori plan --register. Only the id and those columns are read back; the "
+		    "others are for information. The columns may be moved.",
+	       wrap);
 	put(w, ws, 3, 0, ja ? "列" : "Column", head);
 	put(w, ws, 3, 1, ja ? "内容" : "What it holds", head);
 	for (int c = 0; c < COL_COUNT; c++) {
-		put(w, ws, 4 + c, 0, column_label((enum column)c, lang), NULL);
+		put(w, ws, 4 + c, 0, column_label((enum column)c, lang), wrap);
 		put(w, ws, 4 + c, 1, ja ? about[c].ja : about[c].en, wrap);
 	}
-	put(w, ws, 5 + COL_COUNT, 0,
-	    ja ? "英語の語（critical, will-do など）も読み込めます。"
-	       : "Words in Japanese (極めて重大, 実施予定, ...) are read as well.",
-	    wrap);
+	merged(w, ws, 5 + COL_COUNT,
+	       ja ? "英語の語（critical, will-do など）も読み込めます。"
+		  : "Words in Japanese (極めて重大, 実施予定, ...) are read as well.",
+	       wrap);
 }
 
-int checklist_write_xlsx(const struct checklist *cl, const char *lang, const char *path,
-			 struct errbuf *e)
+/* Writes the workbook to tmp; messages name path, where it is going. */
+static int write_workbook(const struct checklist *cl, const char *lang, const char *tmp,
+			  const char *path, struct errbuf *e)
 {
 	bool ja = is_ja(lang);
-	/* libxlsxwriter says why it cannot create a file only on stderr: find out first. */
-	FILE *f = fopen(path, "wb");
-	if (f == NULL)
-		return err_set(e, MAMORI_EIO, "%s: %s", path, strerror(errno));
-	fclose(f);
-
-	struct xwriter w = {.wb = workbook_new(path)};
+	struct xwriter w = {.wb = workbook_new(tmp)};
 	if (w.wb == NULL)
 		return err_set(e, MAMORI_ENOMEM, "%s: cannot start the workbook", path);
 	lxw_worksheet *ws = workbook_add_worksheet(w.wb, ja ? "チェックリスト" : "Checklist");
 	lxw_worksheet *info = workbook_add_worksheet(w.wb, ja ? "説明" : "About");
+	lxw_format *bold = workbook_add_format(w.wb);
 	lxw_format *head = workbook_add_format(w.wb);
 	lxw_format *top = workbook_add_format(w.wb);
 	lxw_format *wrap = workbook_add_format(w.wb);
 	lxw_format *center = workbook_add_format(w.wb);
 	lxw_format *text = workbook_add_format(w.wb);
-	if (!ws || !info || !head || !top || !wrap || !center || !text) {
+	if (!ws || !info || !bold || !head || !top || !wrap || !center || !text) {
 		workbook_close(w.wb);
-		remove(path);
 		return err_set(e, MAMORI_ENOMEM, "%s: out of memory", path);
 	}
+	format_set_bold(bold);
 	format_set_bold(head);
 	format_set_text_wrap(head);
 	format_set_align(head, LXW_ALIGN_VERTICAL_TOP);
@@ -251,23 +257,51 @@ int checklist_write_xlsx(const struct checklist *cl, const char *lang, const cha
 					       : "YYYY-MM-DD (required for will-do)");
 		if (w.err == LXW_NO_ERROR)
 			w.err = worksheet_data_validation_range(ws, 1, COL_DEADLINE,
-								 (lxw_row_t)last, COL_DEADLINE, &dv);
+								(lxw_row_t)last, COL_DEADLINE, &dv);
 	}
-	write_about(&w, info, ja, head, wrap);
+	write_about(&w, info, ja, bold, head, wrap);
 
 	lxw_error closed = workbook_close(w.wb);
 	if (r != 0 || w.err != LXW_NO_ERROR || closed != LXW_NO_ERROR) {
-		remove(path);
 		if (r != 0)
 			return err_set(e, r, "%s: out of memory", path);
 		if (w.err == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
-			return err_set(e, MAMORI_ETOOBIG,
-				       "%s: row %d, column %s: longer than Excel's 32767 characters",
-				       path, w.row + 1, column_key((enum column)w.col));
+			return err_set(
+			    e, MAMORI_ETOOBIG,
+			    "%s: row %d, column %s: longer than Excel's 32767 characters", path,
+			    w.row + 1, column_key((enum column)w.col));
 		return err_set(e, MAMORI_EIO, "%s: %s", path,
 			       lxw_strerror(w.err != LXW_NO_ERROR ? w.err : closed));
 	}
 	return 0;
+}
+
+int checklist_write_xlsx(const struct checklist *cl, const char *lang, const char *path,
+			 struct errbuf *e)
+{
+	/* Into a new file beside path, renamed over it when complete: a failure leaves the old
+	 * file as it was. Creating it here also gives a reason when the directory is not
+	 * writable; libxlsxwriter would only say so on stderr. */
+	static unsigned counter;
+	char tmp[4096];
+	int fd = -1;
+	for (int tries = 0; fd < 0 && tries < 100; tries++) {
+		int n = snprintf(tmp, sizeof(tmp), "%s.tmp%ld-%u", path, (long)getpid(), counter++);
+		if (n < 0 || (size_t)n >= sizeof(tmp))
+			return err_set(e, MAMORI_EINVAL, "%s: name too long", path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			return err_set(e, MAMORI_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (fd < 0)
+		return err_set(e, MAMORI_EIO, "%s: cannot create a temporary file", path);
+	close(fd);
+	int r = write_workbook(cl, lang, tmp, path, e);
+	if (r == 0 && rename(tmp, path) != 0)
+		r = err_set(e, MAMORI_EIO, "%s: %s", path, strerror(errno));
+	if (r != 0)
+		unlink(tmp);
+	return r;
 }
 
 /* --- reading ----------------------------------------------------------------------------- */
@@ -312,8 +346,8 @@ static int part_read(struct xlsx *x, const char *part, bool optional, struct buf
 	for (;;) {
 		zip_int64_t n = zip_fread(zf, chunk, sizeof(chunk));
 		if (n < 0) {
-			r = err_set(x->e, MAMORI_EPARSE, "%s: %s: cannot be read: %s", x->name, part,
-				    zip_file_strerror(zf));
+			r = err_set(x->e, MAMORI_EPARSE, "%s: %s: cannot be read: %s", x->name,
+				    part, zip_file_strerror(zf));
 			break;
 		}
 		if (n == 0)
@@ -350,9 +384,13 @@ static void xml_on_error(void *arg, xmlErrorPtr err)
 	x->failed = true;
 	x->line = err->line;
 	snprintf(x->msg, sizeof(x->msg), "%s", err->message ? err->message : "malformed XML");
+	/* One line: libxml2 puts the offending bytes on a second one. */
 	size_t n = strlen(x->msg);
 	while (n > 0 && c_isspace((unsigned char)x->msg[n - 1]))
 		x->msg[--n] = '\0';
+	for (char *p = x->msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
 }
 
 static int xml_open(struct xml *x, struct xlsx *xl, const char *part, const struct buf *b)
@@ -773,8 +811,9 @@ static int cell_end(struct sheet_state *s)
 			return cell_error(s, MAMORI_EPARSE, "a bad shared string index");
 		if ((unsigned long long)idx >= x->nss) {
 			char msg[96];
-			snprintf(msg, sizeof(msg), "shared string %lld does not exist (the file has %zu)",
-				 idx, x->nss);
+			snprintf(msg, sizeof(msg),
+				 "shared string %lld does not exist (the file has %zu)", idx,
+				 x->nss);
 			return cell_error(s, MAMORI_EPARSE, msg);
 		}
 		text = x->pool.data + x->ss_off[idx];
@@ -813,9 +852,8 @@ static int cell_end(struct sheet_state *s)
 	else
 		free(s->own[slot]);
 	s->own[slot] = copy;
-	s->cells[slot] =
-		(struct sheet_cell){.col = s->col, .text = copy ? copy : text, .len = len,
-				    .number = number};
+	s->cells[slot] = (struct sheet_cell){
+	    .col = s->col, .text = copy ? copy : text, .len = len, .number = number};
 	return 0;
 }
 
@@ -835,8 +873,9 @@ static int row_start(struct sheet_state *s, struct xml *xm)
 	int bad = v ? strn_to_ll(v, strlen(v), 1, 1048576, &row, NULL) : 0;
 	xmlFree(v);
 	if (bad)
-		return err_set(s->x->e, MAMORI_EPARSE, "%s: %s: a row with a bad number (after row %d)",
-			       s->x->name, s->part, s->last_row);
+		return err_set(s->x->e, MAMORI_EPARSE,
+			       "%s: %s: a row with a bad number (after row %d)", s->x->name,
+			       s->part, s->last_row);
 	if (row <= s->last_row)
 		return err_set(s->x->e, MAMORI_EPARSE, "%s: row %lld comes after row %d",
 			       s->x->name, row, s->last_row);

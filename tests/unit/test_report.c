@@ -161,7 +161,7 @@ static void test_json(void **state)
 	struct report_ctx r = ctx_for(w, "en");
 	json_t *j = report_json(&r);
 	assert_non_null(j);
-	assert_int_equal(json_integer_value(json_object_get(j, "schema_version")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "schema_version")), 2);
 	assert_string_equal(json_string_value(json_object_get(j, "generated_at")),
 			    "2026-11-23T00:00:00Z");
 	json_t *sum = json_object_get(j, "summary");
