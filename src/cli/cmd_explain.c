@@ -21,6 +21,31 @@ static void print_text(const char *label, const char *text)
 	}
 }
 
+/* The sources by the names of seeds/ files they are cited with in the catalog. */
+static const char *source_name(const char *src, bool ja)
+{
+	static const struct {
+		const char *key, *en, *ja;
+	} docs[] = {
+		{"seeds/000", "vendor talk on telework threats and duties", "ベンダー講演 (テレワークの脅威と対策)"},
+		{"seeds/001", "MIC briefing on the Telework Security Guideline, 5th ed.", "総務省 テレワークセキュリティガイドライン第5版 説明資料"},
+		{"seeds/002", "JNSA checklist after the state of emergency", "JNSA 緊急事態宣言解除後のチェックリスト"},
+		{"seeds/003", "carrier article on the MIC guideline's measures", "通信事業者による総務省ガイドライン対策の解説記事"},
+		{"seeds/004", "CSAJ home-working security policy (2018)", "CSAJ 在宅勤務セキュリティポリシー (2018)"},
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		if (strstr(src, docs[i].key))
+			return ja ? docs[i].ja : docs[i].en;
+	return NULL;
+}
+
+static const char *grade_label(enum grade g, bool ja)
+{
+	if (!ja)
+		return grade_name(g);
+	return g == GRADE_HIGH ? "高" : g == GRADE_MEDIUM ? "中" : "低";
+}
+
 static void explain_control(const struct catalog *cat, const struct control *c, const char *lang)
 {
 	const struct guide *g = cat->guide;
@@ -44,8 +69,8 @@ static void explain_control(const struct catalog *cat, const struct control *c, 
 	       c->level_stated ? (ja ? " (資料に記載)" : " (stated by the source)")
 			       : (ja ? " (難易度から)" : " (from the difficulty)"));
 	printf("%s: %s  (%s %s, %s %s%s)\n", ja ? "優先度" : "SME priority", priority_mark(c->priority),
-	       ja ? "重要度" : "importance", grade_name(c->importance), ja ? "難易度" : "difficulty",
-	       grade_name(c->difficulty), ja ? "、mamori の評価" : ", mamori's rating");
+	       ja ? "重要度" : "importance", grade_label(c->importance, ja), ja ? "難易度" : "difficulty",
+	       grade_label(c->difficulty, ja), ja ? "、mamori の評価" : ", mamori's rating");
 	if (c->csaj_level)
 		printf("CSAJ: %s\n", c->csaj_level);
 	printf("%s:", ja ? "テレワーク方式" : "Telework methods");
@@ -65,8 +90,9 @@ static void explain_control(const struct catalog *cat, const struct control *c, 
 		printf(" %s", ja ? "なし (人が確認する項目)" : "none (a person confirms this item)");
 	for (size_t i = 0; i < c->nchecks; i++)
 		printf("%s %s", i ? "," : "", c->checks[i]->id);
-	printf("\n%s: %s\n%s: %s:%d\n", ja ? "出典" : "Source", c->source, ja ? "定義" : "Defined in",
-	       c->file, c->line);
+	const char *doc = source_name(c->source, ja);
+	printf("\n%s: %s%s%s%s\n%s: %s:%d\n", ja ? "出典" : "Source", c->source, doc ? " (" : "",
+	       doc ? doc : "", doc ? ")" : "", ja ? "定義" : "Defined in", c->file, c->line);
 }
 
 int cmd_explain(int argc, char **argv)

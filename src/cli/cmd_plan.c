@@ -378,6 +378,10 @@ int cmd_plan(int argc, char **argv)
 			   isatty(STDOUT_FILENO) && o.out == NULL;
 	if (interactive)
 		interview(&a, g, lang);
+	else if (!o.answers && !o.defaults)
+		fputs(ja(lang) ? "mamori: 回答ファイル (--answers) がないため、質問は既定の答えで進めます\n"
+			       : "mamori: no --answers and not on a terminal: every question takes its default\n",
+		      stderr);
 	scores = calloc(g->nmethods + 1, sizeof(*scores));
 	if (scores == NULL)
 		goto oom;

@@ -265,7 +265,7 @@ int plan_write_text(const struct plan_view *v, struct buf *b)
 				    "", dim, named_name(cat, ctl->category, v->lang),
 				    named_name(role, ctl->role, v->lang), reset);
 		buf_reset(&tmp);
-		if (!r && measured_text(v, row, &tmp) == 0 && tmp.len) {
+		if (!r && ctl->nchecks && measured_text(v, row, &tmp) == 0 && tmp.len) {
 			bool bad = row->measured.fail > 0;
 			r = buf_printf(b, "      %s: %s%s%s", pm(v, P_MEASURED), bad ? red : "", tmp.data,
 				       bad ? reset : "");
