@@ -316,6 +316,8 @@ int catalog_add(struct catalog *c, const char *name, const char *text, size_t le
 	else
 		r = is_params ? add_params(c, &l, root) : add_checks(c, &l, root);
 	yaml_document_delete(&doc);
+	if (r)
+		c->failed = true;
 	return r;
 }
 
@@ -328,6 +330,8 @@ static int cmp_check(const void *a, const void *b)
 
 int catalog_finish(struct catalog *c, struct errbuf *e)
 {
+	if (c->failed)
+		return err_set(e, MAMORI_EINVAL, "the catalog did not load (see the first error)");
 	for (size_t i = 0; i < c->nchecks; i++) {
 		struct check *ck = &c->checks[i];
 		struct expr *xs[2] = {ck->applies, ck->expr};

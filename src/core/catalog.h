@@ -58,6 +58,7 @@ struct catalog {
 	size_t nparams;
 	json_t *defaults; /* object: param name -> default value */
 	struct guide *guide; /* controls, methods, threats, profiles (core/guide.h) */
+	bool failed;	     /* a file failed to load: records may be half-read */
 };
 
 /* One YAML file of the catalog, compiled into the binary or read from a directory. */
