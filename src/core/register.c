@@ -96,21 +96,35 @@ static bool leap(long long y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* YYYY-MM-DD naming a day that exists, years 1900 to 9999. */
-static bool date_valid(const char *s, size_t len)
+/* Whether s is shaped like a date with sep between the parts: NNNN?NN?NN, digits only. */
+static bool date_shape(const char *s, size_t len, char sep)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	long long y, m, d;
-	if (len != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	if (strn_to_ll(s, 4, 1900, 9999, &y, NULL) || strn_to_ll(s + 5, 2, 1, 12, &m, NULL) ||
-	    strn_to_ll(s + 8, 2, 1, 31, &d, NULL))
+	if (len != 10 || s[4] != sep || s[7] != sep)
 		return false;
 	/* strn_to_ll takes a sign: "-1" must not pass as a month. */
 	for (size_t i = 0; i < len; i++)
 		if (i != 4 && i != 7 && !c_isdigit((unsigned char)s[i]))
 			return false;
-	return d <= mdays[m - 1] + (m == 2 && leap(y));
+	return true;
+}
+
+/* YYYY-MM-DD naming a day that exists, years 1900 to 9999; in a sheet, YYYY/MM/DD too, which
+ * is what Excel in a Japanese locale writes back. Writes the date as YYYY-MM-DD into out. */
+static bool date_valid(const char *s, size_t len, bool sheet, char out[11])
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	long long y, m, d;
+	if (!date_shape(s, len, '-') && !(sheet && date_shape(s, len, '/')))
+		return false;
+	if (strn_to_ll(s, 4, 1900, 9999, &y, NULL) || strn_to_ll(s + 5, 2, 1, 12, &m, NULL) ||
+	    strn_to_ll(s + 8, 2, 1, 31, &d, NULL))
+		return false;
+	if (d > mdays[m - 1] + (m == 2 && leap(y)))
+		return false;
+	memcpy(out, s, 10);
+	out[4] = out[7] = '-';
+	out[10] = '\0';
+	return true;
 }
 
 /* An Excel date serial (a date typed into a cell) to YYYY-MM-DD. The 1900 system counts
@@ -339,14 +353,13 @@ static int set_field(struct reader *rd, struct entry *en, enum column c, const c
 					    quote(s, len, q, sizeof(q)));
 			return 0;
 		}
-		if (!date_valid(s, len)) {
-			bool shape = len == 10 && s[4] == '-' && s[7] == '-';
+		if (!date_valid(s, len, rd->sheet, en->deadline)) {
+			char sep = len == 10 ? s[4] : '\0';
+			bool shape = (sep == '-' || (rd->sheet && sep == '/')) && s[7] == sep;
 			return fail(rd, l, e, MAMORI_EPARSE,
 				    "expected a date YYYY-MM-DD, got \"%s\"%s",
 				    quote(s, len, q, sizeof(q)), shape ? " (no such day)" : "");
 		}
-		memcpy(en->deadline, s, 10);
-		en->deadline[10] = '\0';
 		return 0;
 	default:
 		return 0;

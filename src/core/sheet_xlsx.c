@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The checklist as an Excel workbook: written with libxlsxwriter, read back with libzip and
- * libxml2's streaming reader. The reader trusts nothing in the file: each part it reads is
- * capped uncompressed, DTDs are refused, and only the first sheet's cells are looked at. */
+/* The checklist as an Excel workbook: written with libxlsxwriter, read back with minizip (from
+ * memory), zlib and expat, each part parsed as it is inflated. The reader trusts nothing in
+ * the file: each part it reads is capped uncompressed, DTDs are refused, and only the first
+ * sheet's cells are looked at. */
 #include "core/plan.h"
 
 #include <errno.h>
@@ -11,11 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/xmlreader.h>
+#include <expat.h>
 #include <xlsxwriter.h>
-#include <zip.h>
+#include <zlib.h>
 
 #include "core/sheet.h"
+
+/* Last: its ioapi.h defines large-file macros for whatever is included after it. */
+#include <minizip/unzip.h>
 
 static bool is_ja(const char *lang)
 {
@@ -308,164 +312,397 @@ int checklist_write_xlsx(const struct checklist *cl, const char *lang, const cha
 
 #define REL_NS "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define REL_NS_STRICT "http://purl.oclc.org/ooxml/officeDocument/relationships"
+/* Expat names a namespaced element or attribute "URI\x01local": no XML text can hold \x01. */
+#define NS_SEP '\x01'
+#define NS_SEP_STR "\x01"
 #define MAX_SHARED_STRINGS 1000000
+#define MAX_PART_NAME 512 /* resolve() makes shorter names */
+/* The depth libxml2 stopped at; a workbook needs fewer than ten levels, and each level costs
+ * expat memory that a small file could otherwise multiply. */
+#define MAX_XML_DEPTH 256
+#define ZIP_CHUNK 16384	 /* compressed bytes read at a time */
+#define XML_CHUNK 65536u /* inflated bytes handed to expat at a time */
+
+/* The zip file in memory, as minizip's ioapi sees it: read and seek, never write. */
+struct memfile {
+	const char *data;
+	size_t len, pos;
+};
+
+static voidpf ZCALLBACK mem_open(voidpf opaque, const void *filename, int mode)
+{
+	(void)filename;
+	struct memfile *m = opaque;
+	if ((mode & ZLIB_FILEFUNC_MODE_READWRITEFILTER) != ZLIB_FILEFUNC_MODE_READ)
+		return NULL;
+	m->pos = 0;
+	return m;
+}
+
+static uLong ZCALLBACK mem_read(voidpf opaque, voidpf stream, void *buf, uLong size)
+{
+	(void)opaque;
+	struct memfile *m = stream;
+	size_t n = m->len - m->pos;
+	if (n > size)
+		n = size;
+	if (n > 0)
+		memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return (uLong)n;
+}
+
+static uLong ZCALLBACK mem_write(voidpf opaque, voidpf stream, const void *buf, uLong size)
+{
+	(void)opaque;
+	(void)stream;
+	(void)buf;
+	(void)size;
+	return 0;
+}
+
+static ZPOS64_T ZCALLBACK mem_tell(voidpf opaque, voidpf stream)
+{
+	(void)opaque;
+	return ((struct memfile *)stream)->pos;
+}
+
+static long ZCALLBACK mem_seek(voidpf opaque, voidpf stream, ZPOS64_T offset, int origin)
+{
+	(void)opaque;
+	struct memfile *m = stream;
+	size_t base;
+	switch (origin) {
+	case ZLIB_FILEFUNC_SEEK_SET:
+		base = 0;
+		break;
+	case ZLIB_FILEFUNC_SEEK_CUR:
+		base = m->pos;
+		break;
+	case ZLIB_FILEFUNC_SEEK_END:
+		base = m->len;
+		break;
+	default:
+		return -1;
+	}
+	/* The offset is unsigned. Past the end is an error here, not a hole as with fseek. */
+	if (offset > m->len - base)
+		return -1;
+	m->pos = base + (size_t)offset;
+	return 0;
+}
+
+static int ZCALLBACK mem_close(voidpf opaque, voidpf stream)
+{
+	(void)opaque;
+	(void)stream;
+	return 0;
+}
+
+static int ZCALLBACK mem_error(voidpf opaque, voidpf stream)
+{
+	(void)opaque;
+	(void)stream;
+	return 0;
+}
 
 struct xlsx {
 	const char *name;
 	struct errbuf *e;
-	zip_t *za;
+	unzFile uf;
 	bool date1904;
 	struct buf pool; /* the shared strings, each NUL-terminated */
 	size_t *ss_off, *ss_len;
 	size_t nss, ss_cap;
 };
 
-/* One part of the package, whole, at most SHEET_MAX_PART bytes uncompressed. Returns
- * MAMORI_ENOENT without a message when optional and absent. */
-static int part_read(struct xlsx *x, const char *part, bool optional, struct buf *out)
+/* What a part's reader does with each element (by local name) and each piece of text (not
+ * NUL-terminated; expat may cut a text anywhere). Each returns 0, or an error code with the
+ * message set, which stops the parse. */
+struct xml_handlers {
+	int (*start)(void *ud, const char *local, const char **atts);
+	int (*end)(void *ud, const char *local);
+	int (*text)(void *ud, const char *s, size_t len);
+};
+
+struct xml {
+	XML_Parser p;
+	struct xlsx *x;
+	const char *part;
+	const struct xml_handlers *h;
+	void *ud;
+	int depth;
+	int r;	      /* the error that stopped the parser, or 0 */
+	size_t total; /* bytes inflated so far */
+	uLong crc;
+};
+
+static const char *local_name(const char *name)
 {
-	zip_stat_t st;
-	zip_stat_init(&st);
-	if (zip_stat(x->za, part, ZIP_FL_NOCASE, &st) != 0) {
-		if (optional)
-			return MAMORI_ENOENT;
-		return err_set(x->e, MAMORI_EPARSE, "%s: not an XLSX workbook: no %s", x->name,
-			       part);
+	const char *sep = strrchr(name, NS_SEP);
+	return sep ? sep + 1 : name;
+}
+
+/* An attribute's value, or NULL. name is "Id", or "URI" NS_SEP_STR "id" for a namespaced one;
+ * the value lives as long as the handler call. */
+static const char *attr(const char **atts, const char *name)
+{
+	for (size_t i = 0; atts[i] != NULL; i += 2)
+		if (strcmp(atts[i], name) == 0)
+			return atts[i + 1];
+	return NULL;
+}
+
+static void xml_stop(struct xml *xm, int r)
+{
+	xm->r = r;
+	XML_StopParser(xm->p, XML_FALSE);
+}
+
+/* Expat may still call a handler or two after XML_StopParser: each checks xm->r first. */
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	struct xml *xm = ud;
+	if (xm->r != 0)
+		return;
+	if (++xm->depth > MAX_XML_DEPTH) {
+		xml_stop(xm, err_set(xm->x->e, MAMORI_ETOOBIG,
+				     "%s: %s:%lu: elements nested more than %d deep", xm->x->name,
+				     xm->part, (unsigned long)XML_GetCurrentLineNumber(xm->p),
+				     MAX_XML_DEPTH));
+		return;
 	}
-	if ((st.valid & ZIP_STAT_SIZE) && st.size > SHEET_MAX_PART)
-		return err_set(x->e, MAMORI_ETOOBIG, "%s: %s: larger than %u MiB uncompressed",
-			       x->name, part, SHEET_MAX_PART >> 20);
-	zip_file_t *zf = zip_fopen_index(x->za, st.index, 0);
-	if (zf == NULL)
-		return err_set(x->e, MAMORI_EPARSE, "%s: %s: cannot be read: %s", x->name, part,
-			       zip_strerror(x->za));
-	/* The size in the directory is the writer's word: stop at the cap whatever it says. */
-	buf_init(out, SHEET_MAX_PART);
-	char chunk[16384];
+	int r = xm->h->start ? xm->h->start(xm->ud, local_name(name), atts) : 0;
+	if (r != 0)
+		xml_stop(xm, r);
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+	struct xml *xm = ud;
+	if (xm->r != 0)
+		return;
+	xm->depth--;
+	int r = xm->h->end ? xm->h->end(xm->ud, local_name(name)) : 0;
+	if (r != 0)
+		xml_stop(xm, r);
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+	struct xml *xm = ud;
+	if (xm->r != 0 || xm->h->text == NULL || len <= 0)
+		return;
+	int r = xm->h->text(xm->ud, s, (size_t)len);
+	if (r != 0)
+		xml_stop(xm, r);
+}
+
+static void refuse_dtd(struct xml *xm)
+{
+	if (xm->r == 0)
+		xml_stop(xm,
+			 err_set(xm->x->e, MAMORI_EPARSE, "%s: %s: a DTD or entity is not allowed",
+				 xm->x->name, xm->part));
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+			       const XML_Char *pubid, int has_internal_subset)
+{
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)has_internal_subset;
+	refuse_dtd(ud);
+}
+
+static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
+			      int value_len, const XML_Char *base, const XML_Char *sysid,
+			      const XML_Char *pubid, const XML_Char *notation)
+{
+	(void)name;
+	(void)is_param;
+	(void)value;
+	(void)value_len;
+	(void)base;
+	(void)sysid;
+	(void)pubid;
+	(void)notation;
+	refuse_dtd(ud);
+}
+
+static int xml_init(struct xml *xm, struct xlsx *x, const char *part, const struct xml_handlers *h,
+		    void *ud)
+{
+	*xm = (struct xml){.x = x, .part = part, .h = h, .ud = ud, .crc = crc32(0L, Z_NULL, 0)};
+	xm->p = XML_ParserCreateNS(NULL, NS_SEP);
+	if (xm->p == NULL)
+		return err_set(x->e, MAMORI_ENOMEM, "%s: out of memory", x->name);
+	XML_SetUserData(xm->p, xm);
+	XML_SetElementHandler(xm->p, on_start, on_end);
+	XML_SetCharacterDataHandler(xm->p, on_text);
+	/* A DTD could declare entities (billion laughs, external files): refused outright. No
+	 * external entity is ever loaded: expat would need a handler for that, and has none. */
+	XML_SetStartDoctypeDeclHandler(xm->p, on_doctype);
+	XML_SetEntityDeclHandler(xm->p, on_entity);
+	XML_SetParamEntityParsing(xm->p, XML_PARAM_ENTITY_PARSING_NEVER);
+	return 0;
+}
+
+/* 0, or the error that stopped the parse: a handler's, or expat's with where it happened. */
+static int xml_status(struct xml *xm, enum XML_Status st)
+{
+	if (st != XML_STATUS_ERROR || xm->r != 0)
+		return xm->r;
+	enum XML_Error code = XML_GetErrorCode(xm->p);
+	if (code == XML_ERROR_NO_MEMORY)
+		return xm->r = err_set(xm->x->e, MAMORI_ENOMEM, "%s: out of memory", xm->x->name);
+	const char *what = XML_ErrorString(code);
+	xm->r = err_set(xm->x->e, MAMORI_EPARSE, "%s: %s:%lu: malformed XML: %s at column %lu",
+			xm->x->name, xm->part, (unsigned long)XML_GetCurrentLineNumber(xm->p),
+			what ? what : "cannot be parsed",
+			(unsigned long)XML_GetCurrentColumnNumber(xm->p) + 1);
+	return xm->r;
+}
+
+/* Hands inflated bytes to the parser, counting them against the cap. */
+static int xml_feed(struct xml *xm, const unsigned char *s, size_t n)
+{
+	if (n == 0 || xm->r != 0)
+		return xm->r;
+	if (n > SHEET_MAX_PART - xm->total)
+		return xm->r = err_set(xm->x->e, MAMORI_ETOOBIG,
+				       "%s: %s: larger than %u MiB uncompressed", xm->x->name,
+				       xm->part, SHEET_MAX_PART >> 20);
+	xm->total += n;
+	xm->crc = crc32(xm->crc, s, (uInt)n);
+	return xml_status(xm, XML_Parse(xm->p, (const char *)s, (int)n, XML_FALSE));
+}
+
+static int unreadable(struct xlsx *x, const char *part, const char *why)
+{
+	return err_set(x->e, MAMORI_EPARSE, "%s: %s: cannot be read: %s", x->name, part, why);
+}
+
+/* Makes the part current (names compare without regard to ASCII case). Returns
+ * MAMORI_ENOENT without a message when the package has no such part. */
+static int part_find(struct xlsx *x, const char *part, unz_file_info64 *info)
+{
+	size_t want = strlen(part);
+	unz_global_info64 gi;
+	if (want >= MAX_PART_NAME || unzGetGlobalInfo64(x->uf, &gi) != UNZ_OK ||
+	    gi.number_entry == 0)
+		return MAMORI_ENOENT;
+	int rc = unzGoToFirstFile(x->uf);
+	while (rc == UNZ_OK) {
+		char name[MAX_PART_NAME];
+		rc = unzGetCurrentFileInfo64(x->uf, info, name, sizeof(name), NULL, 0, NULL, 0);
+		if (rc != UNZ_OK)
+			break;
+		/* Equal lengths: name then holds the whole name. */
+		if (info->size_filename == want && c_strncasecmp(name, part, want) == 0)
+			return 0;
+		rc = unzGoToNextFile(x->uf);
+	}
+	if (rc == UNZ_END_OF_LIST_OF_FILE)
+		return MAMORI_ENOENT;
+	return err_set(x->e, MAMORI_EPARSE, "%s: not a readable XLSX file: a damaged zip directory",
+		       x->name);
+}
+
+/* Inflates the current part into the parser. minizip hands over the raw (deflated) bytes:
+ * left to inflate, it would stop at the size the directory claims, and a file that lies
+ * would come out cut short; here the cap decides, and the claim is checked at the end. */
+static int part_inflate(struct xlsx *x, struct xml *xm, const unz_file_info64 *info, bool deflated)
+{
+	unsigned char *in = malloc(ZIP_CHUNK + XML_CHUNK);
+	if (in == NULL)
+		return err_set(x->e, MAMORI_ENOMEM, "%s: out of memory", x->name);
+	unsigned char *out = in + ZIP_CHUNK;
+	z_stream zs;
+	memset(&zs, 0, sizeof(zs));
+	if (deflated && inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+		free(in);
+		return err_set(x->e, MAMORI_ENOMEM, "%s: out of memory", x->name);
+	}
+	bool ended = !deflated;
 	int r = 0;
-	for (;;) {
-		zip_int64_t n = zip_fread(zf, chunk, sizeof(chunk));
+	/* Bytes after the end of the deflated stream are not read. */
+	while (!(deflated && ended)) {
+		int n = unzReadCurrentFile(x->uf, in, ZIP_CHUNK);
 		if (n < 0) {
-			r = err_set(x->e, MAMORI_EPARSE, "%s: %s: cannot be read: %s", x->name,
-				    part, zip_file_strerror(zf));
+			r = unreadable(x, xm->part, "the zip file is damaged or cut short");
 			break;
 		}
 		if (n == 0)
 			break;
-		if ((r = buf_add(out, chunk, (size_t)n)) != 0) {
-			r = err_set(x->e, r, "%s: %s: larger than %u MiB uncompressed", x->name,
-				    part, SHEET_MAX_PART >> 20);
-			break;
+		if (!deflated) {
+			if ((r = xml_feed(xm, in, (size_t)n)) != 0)
+				break;
+			continue;
 		}
+		zs.next_in = in;
+		zs.avail_in = (uInt)n;
+		do {
+			zs.next_out = out;
+			zs.avail_out = XML_CHUNK;
+			int zr = inflate(&zs, Z_NO_FLUSH);
+			if (zr == Z_STREAM_END)
+				ended = true;
+			else if (zr != Z_OK && zr != Z_BUF_ERROR)
+				r = unreadable(x, xm->part,
+					       zs.msg ? zs.msg : "bad compressed data");
+			if (r == 0)
+				r = xml_feed(xm, out, XML_CHUNK - zs.avail_out);
+		} while (r == 0 && zs.avail_out == 0 && !ended);
+		if (r != 0)
+			break;
 	}
-	zip_fclose(zf);
-	if (r)
-		buf_free(out);
+	if (r == 0 && !ended)
+		r = unreadable(x, xm->part, "the compressed data is cut short");
+	if (r == 0 && (xm->total != info->uncompressed_size || xm->crc != info->crc))
+		r = unreadable(x, xm->part, "its size or CRC does not match the zip directory");
+	if (deflated)
+		inflateEnd(&zs);
+	free(in);
 	return r;
 }
 
-struct xml {
-	xmlTextReaderPtr r;
-	const char *name, *part;
-	bool failed;
-	int line;
-	char msg[200];
-};
-
-#if LIBXML_VERSION >= 21200
-static void xml_on_error(void *arg, const xmlError *err)
-#else
-static void xml_on_error(void *arg, xmlErrorPtr err)
-#endif
+/* Parses one part of the package as it is inflated, at most SHEET_MAX_PART bytes whatever
+ * the zip directory says. Returns MAMORI_ENOENT without a message when optional and
+ * absent. */
+static int part_parse(struct xlsx *x, const char *part, bool optional, const struct xml_handlers *h,
+		      void *ud)
 {
-	struct xml *x = arg;
-	if (x->failed || err == NULL || err->level < XML_ERR_ERROR)
-		return;
-	x->failed = true;
-	x->line = err->line;
-	snprintf(x->msg, sizeof(x->msg), "%s", err->message ? err->message : "malformed XML");
-	/* One line: libxml2 puts the offending bytes on a second one. */
-	size_t n = strlen(x->msg);
-	while (n > 0 && c_isspace((unsigned char)x->msg[n - 1]))
-		x->msg[--n] = '\0';
-	for (char *p = x->msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-}
-
-static int xml_open(struct xml *x, struct xlsx *xl, const char *part, const struct buf *b)
-{
-	memset(x, 0, sizeof(*x));
-	x->name = xl->name;
-	x->part = part;
-	/* No network, no external DTD, no entity substitution, no "huge" mode. */
-	x->r = xmlReaderForMemory(b->data ? b->data : "", (int)b->len, NULL, NULL, XML_PARSE_NONET);
-	if (x->r == NULL)
-		return err_set(xl->e, MAMORI_ENOMEM, "%s: %s: cannot be parsed", xl->name, part);
-	xmlTextReaderSetStructuredErrorHandler(x->r, xml_on_error, x);
-	return 0;
-}
-
-static void xml_close(struct xml *x)
-{
-	if (x->r)
-		xmlFreeTextReader(x->r);
-	x->r = NULL;
-}
-
-/* The next node: 1, or 0 at the end, or an error. */
-static int xml_next(struct xml *x, struct errbuf *e)
-{
-	int rc = xmlTextReaderRead(x->r);
-	if (rc == 1) {
-		int t = xmlTextReaderNodeType(x->r);
-		if (t == XML_READER_TYPE_DOCUMENT_TYPE || t == XML_READER_TYPE_ENTITY_REFERENCE ||
-		    t == XML_READER_TYPE_ENTITY)
-			return err_set(e, MAMORI_EPARSE, "%s: %s: a DTD or entity is not allowed",
-				       x->name, x->part);
-		return 1;
+	unz_file_info64 info;
+	int r = part_find(x, part, &info);
+	if (r == MAMORI_ENOENT && !optional)
+		return err_set(x->e, MAMORI_EPARSE, "%s: not an XLSX workbook: no %s", x->name,
+			       part);
+	if (r != 0)
+		return r;
+	if (info.uncompressed_size > SHEET_MAX_PART)
+		return err_set(x->e, MAMORI_ETOOBIG, "%s: %s: larger than %u MiB uncompressed",
+			       x->name, part, SHEET_MAX_PART >> 20);
+	if (info.flag & 1)
+		return unreadable(x, part, "it is encrypted");
+	if (info.compression_method != 0 && info.compression_method != Z_DEFLATED) {
+		char why[64];
+		snprintf(why, sizeof(why), "compression method %lu is not supported",
+			 (unsigned long)info.compression_method);
+		return unreadable(x, part, why);
 	}
-	if (rc == 0 && !x->failed)
-		return 0;
-	return err_set(e, MAMORI_EPARSE, "%s: %s:%d: malformed XML: %s", x->name, x->part,
-		       x->failed ? x->line : 0, x->failed ? x->msg : "cannot be read");
-}
-
-static const char *local_name(struct xml *x)
-{
-	const xmlChar *n = xmlTextReaderConstLocalName(x->r);
-	return n ? (const char *)n : "";
-}
-
-static bool is_elem(struct xml *x, const char *local)
-{
-	return xmlTextReaderNodeType(x->r) == XML_READER_TYPE_ELEMENT &&
-	       strcmp(local_name(x), local) == 0;
-}
-
-static bool is_end(struct xml *x, const char *local)
-{
-	return xmlTextReaderNodeType(x->r) == XML_READER_TYPE_END_ELEMENT &&
-	       strcmp(local_name(x), local) == 0;
-}
-
-static bool is_text(struct xml *x)
-{
-	int t = xmlTextReaderNodeType(x->r);
-	return t == XML_READER_TYPE_TEXT || t == XML_READER_TYPE_CDATA ||
-	       t == XML_READER_TYPE_WHITESPACE || t == XML_READER_TYPE_SIGNIFICANT_WHITESPACE;
-}
-
-/* An attribute's value (caller frees with xmlFree), or NULL. */
-static char *attr(struct xml *x, const char *name)
-{
-	return (char *)xmlTextReaderGetAttribute(x->r, (const xmlChar *)name);
-}
-
-static int add_text(struct xml *x, struct buf *b)
-{
-	const xmlChar *v = xmlTextReaderConstValue(x->r);
-	return v ? buf_adds(b, (const char *)v) : 0;
+	if (unzOpenCurrentFile2(x->uf, NULL, NULL, 1) != UNZ_OK)
+		return unreadable(x, part, "its local header does not match the zip directory");
+	struct xml xm;
+	if ((r = xml_init(&xm, x, part, h, ud)) == 0) {
+		r = part_inflate(x, &xm, &info, info.compression_method == Z_DEFLATED);
+		if (r == 0)
+			r = xml_status(&xm, XML_Parse(xm.p, "", 0, XML_TRUE));
+		XML_ParserFree(xm.p);
+	}
+	unzCloseCurrentFile(x->uf);
+	return r;
 }
 
 static size_t utf8_put(char *out, unsigned cp)
@@ -557,52 +794,78 @@ static char *resolve(const char *target)
 	return n ? xstrndup(path, n) : NULL;
 }
 
+/* --- the parts --------------------------------------------------------------------------- */
+
+struct wb_state {
+	struct xlsx *x;
+	char *rid;
+};
+
+static int wb_start(void *ud, const char *local, const char **atts)
+{
+	struct wb_state *w = ud;
+	struct xlsx *x = w->x;
+	if (w->rid != NULL)
+		return 0; /* only the first sheet counts, and the date system given before it */
+	if (strcmp(local, "workbookPr") == 0) {
+		const char *v = attr(atts, "date1904");
+		x->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+	} else if (strcmp(local, "sheet") == 0) {
+		const char *id = attr(atts, REL_NS NS_SEP_STR "id");
+		if (id == NULL)
+			id = attr(atts, REL_NS_STRICT NS_SEP_STR "id");
+		if (id == NULL)
+			return err_set(x->e, MAMORI_EPARSE,
+				       "%s: xl/workbook.xml: a sheet without r:id", x->name);
+		if ((w->rid = xstrdup(id)) == NULL)
+			return err_set(x->e, MAMORI_ENOMEM, "%s: out of memory", x->name);
+	}
+	return 0;
+}
+
 /* The first sheet's relationship id, and the date system. */
 static int read_workbook(struct xlsx *x, char **rid)
 {
 	static const char part[] = "xl/workbook.xml";
-	struct buf b;
-	int r = part_read(x, part, false, &b);
-	if (r)
-		return r;
-	struct xml xm;
-	if ((r = xml_open(&xm, x, part, &b)) != 0) {
-		buf_free(&b);
-		return r;
-	}
-	*rid = NULL;
-	while (*rid == NULL && (r = xml_next(&xm, x->e)) == 1) {
-		if (is_elem(&xm, "workbookPr")) {
-			char *v = attr(&xm, "date1904");
-			x->date1904 = v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
-			xmlFree(v);
-		} else if (is_elem(&xm, "sheet")) {
-			xmlChar *id = xmlTextReaderGetAttributeNs(xm.r, (const xmlChar *)"id",
-								  (const xmlChar *)REL_NS);
-			if (id == NULL)
-				id = xmlTextReaderGetAttributeNs(xm.r, (const xmlChar *)"id",
-								 (const xmlChar *)REL_NS_STRICT);
-			if (id == NULL) {
-				r = err_set(x->e, MAMORI_EPARSE, "%s: %s: a sheet without r:id",
-					    x->name, part);
-				break;
-			}
-			*rid = xstrdup((const char *)id);
-			xmlFree(id);
-			if (*rid == NULL)
-				r = err_set(x->e, MAMORI_ENOMEM, "%s: out of memory", x->name);
-		}
-	}
-	xml_close(&xm);
-	buf_free(&b);
-	if (r < 0) {
-		free(*rid);
-		*rid = NULL;
+	static const struct xml_handlers h = {.start = wb_start};
+	struct wb_state w = {.x = x};
+	int r = part_parse(x, part, false, &h, &w);
+	if (r == 0 && w.rid == NULL)
+		r = err_set(x->e, MAMORI_EPARSE, "%s: %s: the workbook has no sheet", x->name,
+			    part);
+	if (r != 0) {
+		free(w.rid);
 		return r;
 	}
-	if (*rid == NULL)
-		return err_set(x->e, MAMORI_EPARSE, "%s: %s: the workbook has no sheet", x->name,
-			       part);
+	*rid = w.rid;
+	return 0;
+}
+
+struct rels_state {
+	struct xlsx *x;
+	const char *part, *rid;
+	char *sheet, *strings;
+};
+
+static int rels_start(void *ud, const char *local, const char **atts)
+{
+	struct rels_state *rs = ud;
+	if (strcmp(local, "Relationship") != 0)
+		return 0;
+	const char *id = attr(atts, "Id"), *target = attr(atts, "Target");
+	const char *type = attr(atts, "Type"), *mode = attr(atts, "TargetMode");
+	bool external = mode && strcmp(mode, "External") == 0;
+	static const char ss[] = "/sharedStrings";
+	size_t tl = type ? strlen(type) : 0;
+	char **slot = NULL;
+	if (id && strcmp(id, rs->rid) == 0 && rs->sheet == NULL)
+		slot = &rs->sheet;
+	else if (tl >= sizeof(ss) - 1 && strcmp(type + tl - (sizeof(ss) - 1), ss) == 0 &&
+		 rs->strings == NULL)
+		slot = &rs->strings;
+	if (slot && (target == NULL || external || (*slot = resolve(target)) == NULL))
+		return err_set(rs->x->e, MAMORI_EPARSE, "%s: %s: relationship %s: bad target",
+			       rs->x->name, rs->part, id ? id : "?");
 	return 0;
 }
 
@@ -610,51 +873,19 @@ static int read_workbook(struct xlsx *x, char **rid)
 static int read_rels(struct xlsx *x, const char *rid, char **sheet, char **strings)
 {
 	static const char part[] = "xl/_rels/workbook.xml.rels";
-	struct buf b;
-	int r = part_read(x, part, false, &b);
-	if (r)
-		return r;
-	struct xml xm;
-	if ((r = xml_open(&xm, x, part, &b)) != 0) {
-		buf_free(&b);
-		return r;
-	}
-	*sheet = *strings = NULL;
-	while ((r = xml_next(&xm, x->e)) == 1) {
-		if (!is_elem(&xm, "Relationship"))
-			continue;
-		char *id = attr(&xm, "Id"), *target = attr(&xm, "Target");
-		char *type = attr(&xm, "Type"), *mode = attr(&xm, "TargetMode");
-		bool external = mode && strcmp(mode, "External") == 0;
-		static const char ss[] = "/sharedStrings";
-		size_t tl = type ? strlen(type) : 0;
-		char **slot = NULL;
-		if (id && strcmp(id, rid) == 0 && *sheet == NULL)
-			slot = sheet;
-		else if (tl >= sizeof(ss) - 1 && strcmp(type + tl - (sizeof(ss) - 1), ss) == 0 &&
-			 *strings == NULL)
-			slot = strings;
-		if (slot && (target == NULL || external || (*slot = resolve(target)) == NULL))
-			r = err_set(x->e, MAMORI_EPARSE, "%s: %s: relationship %s: bad target",
-				    x->name, part, id ? id : "?");
-		xmlFree(id);
-		xmlFree(target);
-		xmlFree(type);
-		xmlFree(mode);
-		if (r < 0)
-			break;
-	}
-	xml_close(&xm);
-	buf_free(&b);
-	if (r == 0 && *sheet == NULL)
+	static const struct xml_handlers h = {.start = rels_start};
+	struct rels_state rs = {.x = x, .part = part, .rid = rid};
+	int r = part_parse(x, part, false, &h, &rs);
+	if (r == 0 && rs.sheet == NULL)
 		r = err_set(x->e, MAMORI_EPARSE, "%s: %s: no part for the first sheet (%s)",
 			    x->name, part, rid);
-	if (r < 0) {
-		free(*sheet);
-		free(*strings);
-		*sheet = *strings = NULL;
+	if (r != 0) {
+		free(rs.sheet);
+		free(rs.strings);
 		return r;
 	}
+	*sheet = rs.sheet;
+	*strings = rs.strings;
 	return 0;
 }
 
@@ -686,57 +917,63 @@ static int push_string(struct xlsx *x, const struct buf *s)
 	return 0;
 }
 
+struct sst_state {
+	struct xlsx *x;
+	const char *part;
+	struct buf cur;
+	bool in_si, in_t;
+	int rph;
+};
+
+static int sst_start(void *ud, const char *local, const char **atts)
+{
+	(void)atts;
+	struct sst_state *ss = ud;
+	if (strcmp(local, "si") == 0) {
+		buf_reset(&ss->cur);
+		ss->in_si = true;
+	} else if (strcmp(local, "rPh") == 0) {
+		ss->rph++;
+	} else if (strcmp(local, "t") == 0) {
+		ss->in_t = true;
+	}
+	return 0;
+}
+
+static int sst_end(void *ud, const char *local)
+{
+	struct sst_state *ss = ud;
+	if (strcmp(local, "si") == 0 && ss->in_si) {
+		ss->in_si = false;
+		unescape_ooxml(&ss->cur);
+		return push_string(ss->x, &ss->cur);
+	}
+	if (strcmp(local, "rPh") == 0 && ss->rph > 0)
+		ss->rph--;
+	else if (strcmp(local, "t") == 0)
+		ss->in_t = false;
+	return 0;
+}
+
+static int sst_text(void *ud, const char *s, size_t len)
+{
+	struct sst_state *ss = ud;
+	if (!ss->in_si || !ss->in_t || ss->rph > 0 || buf_add(&ss->cur, s, len) == 0)
+		return 0;
+	return err_set(ss->x->e, MAMORI_ETOOBIG, "%s: %s: string %zu is longer than %u bytes",
+		       ss->x->name, ss->part, ss->x->nss, SHEET_MAX_STRING);
+}
+
 /* <si> holds <t>, or runs <r><t>; the phonetic guide <rPh><t> (furigana) is not the text. */
 static int read_shared_strings(struct xlsx *x, const char *part)
 {
-	struct buf b;
-	int r = part_read(x, part, true, &b);
-	if (r == MAMORI_ENOENT)
-		return 0;
-	if (r)
-		return r;
-	struct xml xm;
-	if ((r = xml_open(&xm, x, part, &b)) != 0) {
-		buf_free(&b);
-		return r;
-	}
+	static const struct xml_handlers h = {.start = sst_start, .end = sst_end, .text = sst_text};
+	struct sst_state ss = {.x = x, .part = part};
 	buf_init(&x->pool, 2 * (size_t)SHEET_MAX_PART);
-	struct buf cur;
-	buf_init(&cur, SHEET_MAX_STRING);
-	bool in_si = false, in_t = false;
-	int rph = 0;
-	while ((r = xml_next(&xm, x->e)) == 1) {
-		bool empty = xmlTextReaderIsEmptyElement(xm.r) == 1;
-		if (is_elem(&xm, "si")) {
-			buf_reset(&cur);
-			in_si = !empty;
-			if (empty)
-				r = push_string(x, &cur);
-		} else if (is_end(&xm, "si") && in_si) {
-			in_si = false;
-			unescape_ooxml(&cur);
-			r = push_string(x, &cur);
-		} else if (is_elem(&xm, "rPh") && !empty) {
-			rph++;
-		} else if (is_end(&xm, "rPh") && rph > 0) {
-			rph--;
-		} else if (is_elem(&xm, "t")) {
-			in_t = !empty;
-		} else if (is_end(&xm, "t")) {
-			in_t = false;
-		} else if (in_si && in_t && rph == 0 && is_text(&xm)) {
-			if (add_text(&xm, &cur) != 0)
-				r = err_set(x->e, MAMORI_ETOOBIG,
-					    "%s: %s: string %zu is longer than %u bytes", x->name,
-					    part, x->nss, SHEET_MAX_STRING);
-		}
-		if (r < 0)
-			break;
-	}
-	buf_free(&cur);
-	xml_close(&xm);
-	buf_free(&b);
-	return r < 0 ? r : 0;
+	buf_init(&ss.cur, SHEET_MAX_STRING);
+	int r = part_parse(x, part, true, &h, &ss);
+	buf_free(&ss.cur);
+	return r == MAMORI_ENOENT ? 0 : r;
 }
 
 struct sheet_state {
@@ -779,13 +1016,11 @@ static int ref_col(const char *ref)
 	return col;
 }
 
-static int cell_start(struct sheet_state *s, struct xml *xm)
+static int cell_start(struct sheet_state *s, const char **atts)
 {
-	char *ref = attr(xm, "r"), *t = attr(xm, "t");
+	const char *ref = attr(atts, "r"), *t = attr(atts, "t");
 	int col = ref ? ref_col(ref) : s->col + 1;
 	snprintf(s->type, sizeof(s->type), "%s", t ? t : "");
-	xmlFree(ref);
-	xmlFree(t);
 	if (col < 1 || col > 16384)
 		return err_set(s->x->e, MAMORI_EPARSE, "%s: row %d: a cell with a bad reference",
 			       s->x->name, s->row);
@@ -794,7 +1029,6 @@ static int cell_start(struct sheet_state *s, struct xml *xm)
 	buf_reset(&s->val);
 	return 0;
 }
-
 static int cell_end(struct sheet_state *s)
 {
 	struct xlsx *x = s->x;
@@ -866,13 +1100,11 @@ static void row_clear(struct sheet_state *s)
 	s->ncells = 0;
 }
 
-static int row_start(struct sheet_state *s, struct xml *xm)
+static int row_start(struct sheet_state *s, const char **atts)
 {
-	char *v = attr(xm, "r");
+	const char *v = attr(atts, "r");
 	long long row = s->last_row + 1;
-	int bad = v ? strn_to_ll(v, strlen(v), 1, 1048576, &row, NULL) : 0;
-	xmlFree(v);
-	if (bad)
+	if (v && strn_to_ll(v, strlen(v), 1, 1048576, &row, NULL) != 0)
 		return err_set(s->x->e, MAMORI_EPARSE,
 			       "%s: %s: a row with a bad number (after row %d)", s->x->name,
 			       s->part, s->last_row);
@@ -902,84 +1134,91 @@ static int row_end(struct sheet_state *s)
 	return r;
 }
 
-static int sheet_node(struct sheet_state *s, struct xml *xm)
+/* Only <sheetData> <row> <c> and what a cell holds are looked at. */
+static int sheet_start(void *ud, const char *local, const char **atts)
 {
-	struct errbuf *e = s->x->e;
-	bool empty = xmlTextReaderIsEmptyElement(xm->r) == 1;
-	int r = 0;
-	if (is_elem(xm, "sheetData")) {
-		s->in_data = !empty;
-	} else if (is_end(xm, "sheetData")) {
+	struct sheet_state *s = ud;
+	if (strcmp(local, "sheetData") == 0) {
+		s->in_data = true;
+	} else if (!s->in_data) {
+		return 0;
+	} else if (strcmp(local, "row") == 0) {
+		if (s->in_row)
+			return err_set(s->x->e, MAMORI_EPARSE, "%s: %s: a row inside row %d",
+				       s->x->name, s->part, s->row);
+		return row_start(s, atts);
+	} else if (!s->in_row) {
+		return 0;
+	} else if (strcmp(local, "c") == 0) {
+		if (s->in_cell)
+			return err_set(s->x->e, MAMORI_EPARSE,
+				       "%s: %s: a cell inside a cell in row %d", s->x->name,
+				       s->part, s->row);
+		return cell_start(s, atts);
+	} else if (!s->in_cell) {
+		return 0;
+	} else if (strcmp(local, "v") == 0) {
+		s->in_v = true;
+	} else if (strcmp(local, "is") == 0) {
+		s->in_is = true;
+	} else if (strcmp(local, "rPh") == 0) {
+		s->rph++;
+	} else if (strcmp(local, "t") == 0) {
+		s->in_t = true;
+	}
+	return 0;
+}
+
+static int sheet_end(void *ud, const char *local)
+{
+	struct sheet_state *s = ud;
+	if (strcmp(local, "sheetData") == 0) {
 		s->in_data = false;
 	} else if (!s->in_data) {
 		return 0;
-	} else if (is_elem(xm, "row")) {
-		if (s->in_row)
-			return err_set(e, MAMORI_EPARSE, "%s: %s: a row inside row %d", s->x->name,
-				       s->part, s->row);
-		if ((r = row_start(s, xm)) == 0 && empty)
-			r = row_end(s);
-	} else if (is_end(xm, "row")) {
-		r = s->in_row ? row_end(s) : 0;
+	} else if (strcmp(local, "row") == 0) {
+		return s->in_row ? row_end(s) : 0;
 	} else if (!s->in_row) {
 		return 0;
-	} else if (is_elem(xm, "c")) {
-		if (s->in_cell)
-			return err_set(e, MAMORI_EPARSE, "%s: %s: a cell inside a cell in row %d",
-				       s->x->name, s->part, s->row);
-		if ((r = cell_start(s, xm)) == 0 && empty)
-			r = cell_end(s);
-	} else if (is_end(xm, "c")) {
-		r = s->in_cell ? cell_end(s) : 0;
+	} else if (strcmp(local, "c") == 0) {
+		return s->in_cell ? cell_end(s) : 0;
 	} else if (!s->in_cell) {
 		return 0;
-	} else if (is_elem(xm, "v")) {
-		s->in_v = !empty;
-	} else if (is_end(xm, "v")) {
+	} else if (strcmp(local, "v") == 0) {
 		s->in_v = false;
-	} else if (is_elem(xm, "is")) {
-		s->in_is = !empty;
-	} else if (is_end(xm, "is")) {
+	} else if (strcmp(local, "is") == 0) {
 		s->in_is = false;
-	} else if (is_elem(xm, "rPh")) {
-		s->rph += !empty;
-	} else if (is_end(xm, "rPh")) {
+	} else if (strcmp(local, "rPh") == 0) {
 		s->rph -= s->rph > 0;
-	} else if (is_elem(xm, "t")) {
-		s->in_t = !empty;
-	} else if (is_end(xm, "t")) {
+	} else if (strcmp(local, "t") == 0) {
 		s->in_t = false;
-	} else if (is_text(xm) && (s->in_v || (s->in_is && s->in_t && s->rph == 0))) {
-		if (add_text(xm, &s->val) != 0) {
-			char msg[48];
-			snprintf(msg, sizeof(msg), "longer than %u bytes", SHEET_MAX_STRING);
-			r = cell_error(s, MAMORI_ETOOBIG, msg);
-		}
 	}
-	return r;
+	return 0;
+}
+
+static int sheet_text(void *ud, const char *text, size_t len)
+{
+	struct sheet_state *s = ud;
+	if (!s->in_data || !s->in_row || !s->in_cell ||
+	    !(s->in_v || (s->in_is && s->in_t && s->rph == 0)))
+		return 0;
+	if (buf_add(&s->val, text, len) == 0)
+		return 0;
+	char msg[48];
+	snprintf(msg, sizeof(msg), "longer than %u bytes", SHEET_MAX_STRING);
+	return cell_error(s, MAMORI_ETOOBIG, msg);
 }
 
 static int read_sheet(struct xlsx *x, const char *part, sheet_row_fn fn, void *ud)
 {
-	struct buf b;
-	int r = part_read(x, part, false, &b);
-	if (r)
-		return r;
-	struct xml xm;
-	if ((r = xml_open(&xm, x, part, &b)) != 0) {
-		buf_free(&b);
-		return r;
-	}
+	static const struct xml_handlers h = {
+	    .start = sheet_start, .end = sheet_end, .text = sheet_text};
 	struct sheet_state s = {.x = x, .part = part, .fn = fn, .ud = ud};
 	buf_init(&s.val, SHEET_MAX_STRING);
-	while ((r = xml_next(&xm, x->e)) == 1)
-		if ((r = sheet_node(&s, &xm)) != 0)
-			break;
+	int r = part_parse(x, part, false, &h, &s);
 	row_clear(&s);
 	buf_free(&s.val);
-	xml_close(&xm);
-	buf_free(&b);
-	return r < 0 ? r : 0;
+	return r;
 }
 
 int sheet_read_xlsx(const char *name, const char *data, size_t len, sheet_row_fn fn, void *ud,
@@ -987,22 +1226,20 @@ int sheet_read_xlsx(const char *name, const char *data, size_t len, sheet_row_fn
 {
 	struct xlsx x = {.name = name, .e = e};
 	buf_init(&x.pool, 0);
-	zip_error_t ze;
-	zip_error_init(&ze);
-	zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
-	if (src == NULL) {
-		zip_error_fini(&ze);
-		return err_set(e, MAMORI_ENOMEM, "%s: out of memory", name);
-	}
-	x.za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
-	if (x.za == NULL) {
-		int r = err_set(e, MAMORI_EPARSE, "%s: not a readable XLSX file: %s", name,
-				zip_error_strerror(&ze));
-		zip_source_free(src);
-		zip_error_fini(&ze);
-		return r;
-	}
-	zip_error_fini(&ze);
+	struct memfile mf = {.data = data, .len = data ? len : 0};
+	zlib_filefunc64_def io = {.zopen64_file = mem_open,
+				  .zread_file = mem_read,
+				  .zwrite_file = mem_write,
+				  .ztell64_file = mem_tell,
+				  .zseek64_file = mem_seek,
+				  .zclose_file = mem_close,
+				  .zerror_file = mem_error,
+				  .opaque = &mf};
+	x.uf = unzOpen2_64(name, &io);
+	if (x.uf == NULL)
+		return err_set(e, MAMORI_EPARSE,
+			       "%s: not a readable XLSX file: not a zip archive, or a damaged one",
+			       name);
 	char *rid = NULL, *sheet = NULL, *strings = NULL;
 	int r = read_workbook(&x, &rid);
 	if (r == 0)
@@ -1017,6 +1254,6 @@ int sheet_read_xlsx(const char *name, const char *data, size_t len, sheet_row_fn
 	free(x.ss_off);
 	free(x.ss_len);
 	buf_free(&x.pool);
-	zip_discard(x.za);
+	unzClose(x.uf);
 	return r;
 }
