@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/buf.h"
 #include "core/guide.h"
@@ -115,25 +114,6 @@ int scan_load_catalog(const char *dir, struct catalog **out, struct errbuf *e)
 	return 0;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-/* A register rather than a policy: a sheet, or YAML whose top level has `register:`. */
-static bool looks_like_register(const char *file, const char *buf, size_t len)
-{
-	if (ends_with(file, ".csv") || ends_with(file, ".xlsx"))
-		return true;
-	if (len >= 4 && memcmp(buf, "PK\x03\x04", 4) == 0)
-		return true;
-	for (size_t i = 0; i + 9 <= len; i++)
-		if ((i == 0 || buf[i - 1] == '\n') && memcmp(buf + i, "register:", 9) == 0)
-			return true;
-	return false;
-}
-
 int scan_apply_policy(struct policy *p, const struct catalog *c, const char *file,
 		      struct errbuf *e)
 {
@@ -154,7 +134,7 @@ int scan_apply_policy(struct policy *p, const struct catalog *c, const char *fil
 				       file);
 		return r;
 	}
-	if (looks_like_register(file, buf, len)) {
+	if (register_looks_like(file, buf, len)) {
 		struct risk_register *reg = NULL;
 		r = register_read(file, buf, len, c->guide, &reg, e);
 		if (r == 0)

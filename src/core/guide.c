@@ -614,12 +614,17 @@ FIND_BY_ID(guide_role, struct named, roles, nroles)
 FIND_BY_ID(guide_threat, struct threat, threats, nthreats)
 FIND_BY_ID(guide_profile, struct profile, profiles, nprofiles)
 
-static const struct named *find_named(const struct named *v, size_t n, const char *id)
+size_t named_index(const struct named *v, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i].id, id) == 0)
-			return &v[i];
-	return NULL;
+			return i;
+	return n;
+}
+
+static bool known_named(const struct named *v, size_t n, const char *id)
+{
+	return named_index(v, n, id) < n;
 }
 
 bool control_for_method(const struct control *c, const char *method)
@@ -668,14 +673,6 @@ int check_control_labels(const struct check *ck, struct buf *b)
 	return 0;
 }
 
-static bool strv_has(char *const *v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
 bool profile_selects(const struct profile *p, const struct control *ctl)
 {
 	if (p->ncontrols && strv_has(p->controls, p->ncontrols, ctl->id))
@@ -702,9 +699,9 @@ static int link_err(struct errbuf *e, const struct control *c, const char *what,
 
 static int finish_control(struct guide *g, const struct control *c, struct errbuf *e)
 {
-	if (!find_named(g->categories, g->ncategories, c->category))
+	if (!known_named(g->categories, g->ncategories, c->category))
 		return link_err(e, c, "category", c->category);
-	if (!find_named(g->roles, g->nroles, c->role))
+	if (!known_named(g->roles, g->nroles, c->role))
 		return link_err(e, c, "role", c->role);
 	for (size_t i = 0; i < c->nmethods; i++)
 		if (!guide_method(g, c->methods[i]))
@@ -712,7 +709,7 @@ static int finish_control(struct guide *g, const struct control *c, struct errbu
 	for (size_t i = 0; i < c->nthreats; i++)
 		if (!guide_threat(g, c->threats[i]))
 			return link_err(e, c, "threat", c->threats[i]);
-	if (c->perspective && !find_named(g->perspectives, g->nperspectives, c->perspective))
+	if (c->perspective && !known_named(g->perspectives, g->nperspectives, c->perspective))
 		return link_err(e, c, "perspective", c->perspective);
 	return 0;
 }
@@ -794,7 +791,7 @@ int guide_finish(struct guide *g, struct catalog *cat, struct errbuf *e)
 			json_t *ms = json_object_get(q->effect[a], "methods");
 			const char *k;
 			json_t *v;
-			json_object_foreach(axes, k, v) if (!find_named(g->axes, g->naxes, k)) return err_set(
+			json_object_foreach(axes, k, v) if (!known_named(g->axes, g->naxes, k)) return err_set(
 				e, MAMORI_EPARSE, "selection.yaml: question %s: unknown axis '%s'", q->id, k);
 			json_object_foreach(ms, k, v) if (!guide_method(g, k)) return err_set(
 				e, MAMORI_EPARSE, "selection.yaml: question %s: unknown method '%s'", q->id, k);

@@ -130,6 +130,8 @@ const char *priority_mark(enum priority p); /* ◎ | ○ | - */
 enum priority grid_priority(enum grade importance, enum grade difficulty);
 bool grid_advanced(enum grade difficulty);
 
+/* The position of id in v, or n. */
+size_t named_index(const struct named *v, size_t n, const char *id);
 const struct control *guide_control(const struct guide *g, const char *id);
 const struct method *guide_method(const struct guide *g, const char *id);
 const struct named *guide_category(const struct guide *g, const char *id);

@@ -32,14 +32,6 @@ void plan_answers_free(struct plan_answers *a)
 	memset(a, 0, sizeof(*a));
 }
 
-static bool has(char *const *v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
 bool plan_answer(const struct plan_answers *a, const struct guide *g, size_t i)
 {
 	if (i < a->nanswers && a->answers && a->answers[i] >= 0)
@@ -49,8 +41,8 @@ bool plan_answer(const struct plan_answers *a, const struct guide *g, size_t i)
 	if (strcmp(id, "personal-devices") == 0 && a->devices)
 		return strcmp(a->devices, "company") != 0;
 	if (strcmp(id, "sensitive-data") == 0 && a->ndata)
-		return has(a->data, a->ndata, "personal-info") ||
-		       has(a->data, a->ndata, "confidential");
+		return strv_has(a->data, a->ndata, "personal-info") ||
+		       strv_has(a->data, a->ndata, "confidential");
 	return g->questions[i].def;
 }
 
@@ -227,14 +219,6 @@ void plan_recommend(const struct guide *g, const struct plan_answers *a, struct 
 		out[m].rank = (int)m + 1;
 }
 
-static size_t index_of_named(const struct named *v, size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].id, id) == 0)
-			return i;
-	return n;
-}
-
 static size_t framework_rank(const char *fw)
 {
 	for (size_t i = 0; framework_ids[i]; i++)
@@ -273,8 +257,8 @@ static int cmp_row(const void *x, const void *y)
 	const struct guide *g = sort_guide;
 	if (a->priority != b->priority)
 		return (int)a->priority - (int)b->priority;
-	size_t ca = index_of_named(g->categories, g->ncategories, a->category);
-	size_t cb = index_of_named(g->categories, g->ncategories, b->category);
+	size_t ca = named_index(g->categories, g->ncategories, a->category);
+	size_t cb = named_index(g->categories, g->ncategories, b->category);
 	if (ca != cb)
 		return ca < cb ? -1 : 1;
 	size_t fa = framework_rank(a->framework), fb = framework_rank(b->framework);
@@ -288,9 +272,9 @@ static bool wanted(const struct control *c, const struct plan_answers *a,
 {
 	if (c->priority == PRIO_OUT && !a->all)
 		return false;
-	if (a->nroles && !has(a->roles, a->nroles, c->role))
+	if (a->nroles && !strv_has(a->roles, a->nroles, c->role))
 		return false;
-	if (a->nframeworks && !has(a->frameworks, a->nframeworks, c->framework))
+	if (a->nframeworks && !strv_has(a->frameworks, a->nframeworks, c->framework))
 		return false;
 	if (c->devices && a->devices && strcmp(a->devices, "both") != 0 &&
 	    strcmp(c->devices, a->devices) != 0)
@@ -328,7 +312,7 @@ int checklist_build(struct checklist *cl, const struct catalog *c, const struct 
 		cl->methods[cl->nmethods++] = m->id;
 	}
 	for (size_t i = 0; i < g->nroles; i++)
-		if (a->nroles == 0 || has(a->roles, a->nroles, g->roles[i].id))
+		if (a->nroles == 0 || strv_has(a->roles, a->nroles, g->roles[i].id))
 			cl->roles[cl->nroles++] = g->roles[i].id;
 	for (size_t i = 0; i < g->ncontrols; i++)
 		if (wanted(&g->controls[i], a, cl->methods, cl->nmethods))

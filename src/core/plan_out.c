@@ -35,7 +35,6 @@ enum plan_msg {
 	P_BY,
 	P_OWNER,
 	P_NO_ITEMS,
-	P_ANY,
 	P_COUNT
 };
 
@@ -71,7 +70,6 @@ static const char *const plan_msgs[P_COUNT][2] = {
 	[P_OWNER] = {"owner", "担当"},
 	[P_NO_ITEMS] = {"No item matches the chosen methods and roles.",
 			"選んだ方式と役割に当てはまる項目はありません。"},
-	[P_ANY] = {"any", "すべて"},
 };
 
 static bool is_ja(const struct plan_view *v)
@@ -199,20 +197,18 @@ static int text_recommend(const struct plan_view *v, struct buf *b)
 	return r;
 }
 
-static int counts(const struct checklist *cl, size_t c[3])
+static void counts(const struct checklist *cl, size_t c[3])
 {
 	c[0] = c[1] = c[2] = 0;
 	for (size_t i = 0; i < cl->nrows; i++)
 		c[cl->rows[i].control->priority]++;
-	return 0;
 }
 
-static int text_progress(const struct plan_view *v, struct buf *b)
+static int text_progress(const struct plan_view *v, const struct progress *pp, struct buf *b)
 {
 	if (v->cl->reg == NULL)
 		return 0;
-	struct progress p;
-	checklist_progress(v->cl, &p);
+	const struct progress p = *pp;
 	int r = buf_printf(b, "\n%s (%s %s, %s)\n  %s %zu, %s %zu (%s %zu), %s %zu, %s %zu; %s: %zu\n",
 			   pm(v, P_PROGRESS), pm(v, P_REGISTER), v->cl->reg->file ? v->cl->reg->file : "",
 			   v->cl->today, pm(v, P_DONE), p.done, pm(v, P_PLANNED), p.planned,
@@ -280,7 +276,7 @@ int plan_write_text(const struct plan_view *v, struct buf *b)
 				       entry_overdue(row->entry, cl->today) ? reset : "");
 	}
 	buf_free(&tmp);
-	return r || text_progress(v, b) ? MAMORI_ENOMEM : 0;
+	return r || text_progress(v, &p, b) ? MAMORI_ENOMEM : 0;
 }
 
 /* Markdown: one table per priority. Cells may not hold '|' or newlines. */

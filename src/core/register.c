@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/plan.h"
 #include "core/sheet.h"
@@ -661,6 +662,24 @@ static bool looks_like_yaml(const char *s, size_t len)
 		if (len - i >= n && memcmp(s + i, starts[k], n) == 0)
 			return true;
 	}
+	return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+bool register_looks_like(const char *name, const char *data, size_t len)
+{
+	if (ends_with(name, ".csv") || ends_with(name, ".xlsx"))
+		return true;
+	if (len >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
+		return true;
+	for (size_t i = 0; i + 9 <= len; i++)
+		if ((i == 0 || data[i - 1] == '\n') && memcmp(data + i, "register:", 9) == 0)
+			return true;
 	return false;
 }
 

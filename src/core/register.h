@@ -5,6 +5,7 @@
 #ifndef MAMORI_REGISTER_H
 #define MAMORI_REGISTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -40,6 +41,9 @@ struct risk_register {
  */
 int register_read(const char *name, const char *data, size_t len, const struct guide *g,
 		  struct risk_register **out, struct errbuf *e);
+/* Whether a file is a register rather than a policy: an XLSX (zip signature), a name ending
+ * in .csv or .xlsx, or YAML whose top level starts with `register:`. */
+bool register_looks_like(const char *name, const char *data, size_t len);
 void register_free(struct risk_register *r);
 const struct entry *register_find(const struct risk_register *r, const char *control);
 

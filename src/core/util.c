@@ -204,3 +204,11 @@ void strv_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+bool strv_has(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}

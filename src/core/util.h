@@ -53,6 +53,8 @@ int c_strncasecmp(const char *a, const char *b, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Allocates and formats; NULL on failure. */
+/* Whether s is one of the first n strings of v. */
+bool strv_has(char *const *v, size_t n, const char *s);
 /* Frees the first n strings of v, then v. */
 void strv_free(char **v, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
