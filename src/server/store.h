@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mamorid's storage: one small interface, two backends that behave the same (SQLite by
+ * default, PostgreSQL for fleets behind several instances). docs/internals/STORE.md. */
+#ifndef MAMORI_SERVER_STORE_H
+#define MAMORI_SERVER_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/util.h"
+
+/* Besides MAMORI_OK and the negative enum mamori_err codes, store calls may return: */
+enum store_rc {
+	STORE_NOT_FOUND = 1, /* no such device / report */
+	STORE_CONFLICT = 2,  /* the report id belongs to another device */
+	STORE_GONE = 3,      /* token unknown, used or expired (one answer for all three) */
+};
+
+struct store;
+
+/* url: "sqlite:PATH", a plain PATH, or "postgresql://…" / "postgres://…" (libpq URI).
+ * Creates or migrates the schema (versioned migrations; safe when several instances start
+ * at once on one PostgreSQL). readers: size of the read-connection pool (>= 1). */
+int store_open(const char *url, int readers, struct store **out, struct errbuf *e);
+/* Waits for the pending commits, then closes. store_close(NULL) does nothing. */
+void store_close(struct store *st);
+/* "sqlite" or "postgresql". */
+const char *store_backend(const struct store *st);
+/* The schema version the database is at. */
+int store_schema_version(struct store *st, int *out, struct errbuf *e);
+
+/* Enrollment tokens. Only the SHA-256 (hex) of a token is stored. */
+int store_token_add(struct store *st, const char *token_sha256, int64_t created, int64_t expires,
+		    struct errbuf *e);
+
+struct store_enrollment {
+	const char *token_sha256;
+	const char *device_id;   /* 32 hex, chosen by the caller */
+	const char *hostname;    /* as the device gave it at enrollment */
+	const char *user;        /* may be NULL */
+	const char *cert_serial; /* lower-case hex, no leading zeros stripped: as ca.h gives it */
+	int64_t cert_not_after;
+	int64_t now;
+};
+/* In one transaction: takes the token (unused and unexpired at `now`, else STORE_GONE and
+ * nothing changes), adds the device and its certificate. */
+int store_enroll(struct store *st, const struct store_enrollment *en, struct errbuf *e);
+
+/* Admin client certificates (mamorid admin-cert). */
+int store_admin_cert_add(struct store *st, const char *cert_serial, const char *name,
+			 int64_t not_after, int64_t now, struct errbuf *e);
+
+enum store_cert_kind { STORE_CERT_DEVICE = 1, STORE_CERT_ADMIN = 2 };
+struct store_cert {
+	enum store_cert_kind kind;
+	char owner[65];  /* the device id, or the admin's name */
+	bool revoked;
+	int64_t not_after;
+};
+/* The certificate with this serial; STORE_NOT_FOUND when unknown. Read on every request, so
+ * that a revocation takes effect at once on every instance. */
+int store_cert_lookup(struct store *st, const char *cert_serial, struct store_cert *out,
+		      struct errbuf *e);
+/* Revokes every certificate of the device and takes it out of the summary; STORE_NOT_FOUND
+ * when there is no such device. Revoking twice is not an error. */
+int store_device_revoke(struct store *st, const char *device_id, int64_t now, struct errbuf *e);
+
+/* One finding as the ledger keeps it (the texts are in the catalog). */
+struct store_finding {
+	const char *check;
+	const char *topic;
+	const char *severity;
+	const char *status; /* pass, fail, unknown, not_applicable, disabled */
+};
+
+/* A validated report, as api.c extracts it. Strings are borrowed for the call. */
+struct store_report {
+	const char *report_id; /* 32 hex */
+	const char *device_id;
+	int64_t generated_at, received_at;
+	const char *hostname;
+	const char *os_name, *os_version; /* may be NULL */
+	const char *serial_number;        /* may be NULL */
+	int64_t security_updates_pending; /* -1 unknown */
+	int64_t package_count;            /* -1 unknown */
+	const char *status;               /* worst: fail > unknown > pass */
+	int n_pass, n_fail, n_unknown, n_not_applicable;
+	const struct store_finding *findings;
+	size_t n_findings;
+	const char *body; /* the report as received (JSON) */
+	size_t body_len;
+	const char *inventory_sha256; /* may be NULL: the report names no inventory */
+	const char *inventory_json;   /* the package list itself, or NULL when not sent */
+	size_t inventory_len;
+};
+
+struct store_put_result {
+	bool duplicate;      /* this report id was stored before: nothing changed */
+	bool need_inventory; /* the server does not have the inventory the report names */
+};
+/* Stores the report, its findings, the device's new latest state and per-topic summary, and
+ * the inventory if sent, in one transaction; returns only after it is committed durably
+ * (concurrent callers are committed together). STORE_CONFLICT: the id is another device's. */
+int store_report_put(struct store *st, const struct store_report *r, struct store_put_result *out,
+		     struct errbuf *e);
+
+/* Queries for the API. On success *out is a new reference the caller owns. */
+/* {"devices": [...], "next": id|null, "total": N}; order: hostname, id; after: NULL or an id. */
+int store_devices_page(struct store *st, const char *after, int limit, json_t **out,
+		       struct errbuf *e);
+int store_device_get(struct store *st, const char *id, json_t **out, struct errbuf *e);
+/* {"device": id, "report_id": …, "findings": [{check, topic, severity, status}]} */
+int store_device_findings(struct store *st, const char *id, json_t **out, struct errbuf *e);
+/* {"reports": [{report_id, generated_at, received_at, status, counts}], "next": received|null}
+ * newest first; before: 0 or a received_at (Unix seconds) to page on. */
+int store_device_reports(struct store *st, const char *id, int64_t before, int limit,
+			 json_t **out, struct errbuf *e);
+/* The report body as received; *body is malloc'd. */
+int store_report_body(struct store *st, const char *report_id, char **body, size_t *len,
+		      struct errbuf *e);
+/* {"topics": [{"topic", "pass", "fail", "unknown", "not_applicable"}], "devices": N} — devices
+ * (not revoked, with a report) by their status in each topic. Kept up to date on every put,
+ * so it costs the same for 10 devices or 100,000. */
+int store_topic_summary(struct store *st, json_t **out, struct errbuf *e);
+/* {"pass": n, "fail": n, "unknown": n, "none": n (enrolled, no report yet), "revoked": n} */
+int store_status_counts(struct store *st, json_t **out, struct errbuf *e);
+/* Calls row() for every device in ledger order with the CSV columns (docs/server.md); stops
+ * and returns row()'s value when it is not 0. */
+typedef int (*store_row_fn)(void *ctx, const char *const *cols, size_t ncols);
+extern const char *const store_ledger_columns[];
+extern const size_t store_ledger_ncolumns;
+int store_devices_each(struct store *st, store_row_fn row, void *ctx, struct errbuf *e);
+
+#endif
