@@ -45,8 +45,12 @@ fuzz: deps
 bench: build
 	bench/scan.sh $(BUILD)/mamori
 
-install: build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+# Binaries, systemd units (PREFIX/lib/systemd/system) and docs; DESTDIR works as usual. The
+# prefix is set at configure time too, because the units name the installed binaries.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -17,6 +17,9 @@ int cmd_facts(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 /* Writes data to path ("-" or NULL: standard output); says what failed on stderr. */
 int cli_write(const char *path, const char *data, size_t len);

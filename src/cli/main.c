@@ -17,6 +17,12 @@ static const struct command commands[] = {
 	 "choose telework methods, build the guideline checklist, track the risk register"},
 	{"catalog", cmd_catalog, "stats [--format text|json] [--lang ja|en]",
 	 "what the guideline catalog holds: controls per category, role, level, priority"},
+	{"enroll", cmd_enroll, "--server URL --token T --ca-fingerprint FP [--hostname H] [--user U] [--force] [--state-dir DIR]",
+	 "enroll this machine with a mamorid server (its device certificate)"},
+	{"push", cmd_push, "[--policy PROFILE|FILE]... [--report FILE] [--no-scan] [--timeout S] [--state-dir DIR]",
+	 "scan, spool the report and send the spool to the server"},
+	{"agent", cmd_agent, "[--interval 1h] [--retry 60s] [--policy PROFILE|FILE]... [--state-dir DIR]",
+	 "push every --interval, retrying while the server is unreachable"},
 };
 
 static void usage(FILE *out)

@@ -27,4 +27,15 @@ typedef int (*spool_send_fn)(void *ctx, const char *report_id, const char *body,
 int spool_flush(const char *dir, spool_send_fn send, void *ctx, unsigned *sent, unsigned *left,
 		struct errbuf *e);
 
+/* For a send callback about to return 1: the server's reason, kept next to the rejected
+ * report (rejected/NAME.reason). Only from within spool_flush's callback. */
+int spool_reject_note(const char *dir, const char *report_id, const char *note,
+		      struct errbuf *e);
+
+/* Where the spool tells what it set aside without failing (stray files, unreadable entries
+ * moved to rejected/, crash leftovers removed), one line each; NULL (the default) = nowhere.
+ * Process-wide. */
+typedef void (*spool_log_fn)(const char *line);
+void spool_set_log(spool_log_fn fn);
+
 #endif

@@ -35,9 +35,12 @@ struct ca_issued {
 	char serial[41];    /* lower-case hex, as the store keys it */
 	int64_t not_after;  /* Unix seconds */
 };
-/* Checks the CSR (PEM, at most 16 KiB; ECDSA P-256/P-384 or RSA >= 2048; self-signature
- * valid) and issues a client certificate CN=<common_name>, O=<organization>, valid `days`
- * from now, with a random 128-bit serial, clientAuth only. The CSR's subject is ignored. */
+/* Checks the CSR (PEM, at most 16 KiB; ECDSA P-256/P-384 or RSA of 2048 to 8192 bits;
+ * self-signature valid) and issues a client certificate CN=<common_name>, O=<organization>
+ * (NULL: none), valid `days` (1 to 3650) from now, with a random 128-bit serial, clientAuth
+ * only. The CSR's subject and extensions are ignored. Errors: MAMORI_ETOOBIG (size),
+ * MAMORI_EPARSE (not a PEM CSR), MAMORI_EINVAL (key type or signature refused, bad
+ * arguments). Thread-safe; out is written only on success. */
 int ca_sign_csr(struct ca *ca, const char *csr_pem, size_t csr_len, const char *common_name,
 		const char *organization, int days, struct ca_issued *out, struct errbuf *e);
 /* Makes a new key and a client certificate for it (for admin certificates): key_pem is
@@ -48,7 +51,8 @@ void ca_issued_free(struct ca_issued *is);
 
 /* Certificate serials, wherever they appear (store keys, logs), are written as the
  * big-endian magnitude in lower-case hex without leading zero bytes: OpenSSL's BN_bn2hex
- * lower-cased, and GnuTLS's gnutls_x509_crt_get_serial bytes with leading 0x00 dropped. */
+ * lower-cased, and GnuTLS's gnutls_x509_crt_get_serial bytes with leading 0x00 dropped. Zero
+ * is "0"; more than 20 significant bytes (RFC 5280's limit, never issued here) give "". */
 void serial_to_hex(const unsigned char *bytes, size_t len, char out[41]);
 
 #endif

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Fleet simulation for the store: enrolls DEVICES devices, stores one report of 55 findings
+ * over 21 topics for each (THREADS callers at once, as mamorid's request threads would),
+ * then a second round for a fifth of them, and times the ledger's first page and the topic
+ * summary. See bench/README.md. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "server/store.h"
+
+#define N_FINDINGS 55
+#define N_TOPICS 21
+#define RUNS 20
+#define T0 1790000000LL
+
+static const char *const topics[N_TOPICS] = {
+	"accounts", "antivirus", "bluetooth", "disk",	"firewall",    "legacy",   "logs",
+	"os",	    "packages",  "pam",	      "patch",	"remote_tools", "rdp",	    "screenlock",
+	"sharing",  "ssh",	 "timesync",  "tls",	"usb",	       "wifi",	    "password"};
+static const char *const severities[] = {"low", "medium", "high", "critical"};
+
+struct fleet {
+	struct store *st;
+	long devices;
+	int threads;
+	int round; /* 0: enroll, 1: first reports, 2: second reports */
+	long second;
+	char body[3200];
+};
+
+struct worker {
+	struct fleet *f;
+	int t;
+	long done, failed;
+	char err[512];
+};
+
+static uint32_t mix(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static void device_id(long i, char out[33])
+{
+	snprintf(out, 33, "%08" PRIx32 "%024lx", mix((uint32_t)i), (unsigned long)i);
+}
+
+/* A realistic mix: most checks pass, some fail or cannot be decided, a few do not apply or
+ * are switched off by the policy. */
+static const char *status_of(long dev, int check, int round)
+{
+	uint32_t h = mix((uint32_t)(dev * 131 + check * 7 + (round > 1 && check % 11 == 0)));
+	unsigned p = h % 100;
+	if (p < 78)
+		return "pass";
+	if (p < 88)
+		return "fail";
+	if (p < 93)
+		return "unknown";
+	if (p < 98)
+		return "not_applicable";
+	return "disabled";
+}
+
+static int do_enroll(struct fleet *f, long i, struct errbuf *e)
+{
+	char id[33], tok[80], host[32], serial[41];
+	device_id(i, id);
+	snprintf(tok, sizeof(tok), "fleet-token-%s", id);
+	snprintf(host, sizeof(host), "pc-%08" PRIx32, mix((uint32_t)i ^ 0x5bd1e995U));
+	snprintf(serial, sizeof(serial), "%s%08lx", id, (unsigned long)i);
+	int rc = store_token_add(f->st, tok, T0, T0 + 86400, e);
+	if (rc != 0)
+		return rc;
+	struct store_enrollment en = {tok, id, host, "user", serial, T0 + 397 * 86400LL, T0 + 1};
+	return store_enroll(f->st, &en, e);
+}
+
+static int do_report(struct fleet *f, long i, struct errbuf *e)
+{
+	char id[33], rid[33], host[32];
+	char checks[N_FINDINGS][24];
+	struct store_finding fs[N_FINDINGS];
+	device_id(i, id);
+	snprintf(rid, sizeof(rid), "%08" PRIx32 "%02x%022lx", mix((uint32_t)i * 3 + 1), f->round,
+		 (unsigned long)i);
+	snprintf(host, sizeof(host), "pc-%08" PRIx32, mix((uint32_t)i ^ 0x5bd1e995U));
+	struct store_report r = {
+		.report_id = rid,
+		.device_id = id,
+		.generated_at = T0 + f->round * 86400LL,
+		.received_at = T0 + f->round * 86400LL + 2,
+		.hostname = host,
+		.os_name = "Debian GNU/Linux",
+		.os_version = "12",
+		.serial_number = id + 16,
+		.security_updates_pending = (int64_t)(mix((uint32_t)i) % 8),
+		.package_count = 1500 + (int64_t)(mix((uint32_t)i) % 800),
+		.findings = fs,
+		.n_findings = N_FINDINGS,
+		.body = f->body,
+		.body_len = strlen(f->body),
+		.inventory_sha256 = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+		.inventory_json = f->round == 1 ? "[{\"name\":\"bash\",\"version\":\"5.2\"}]" : NULL,
+	};
+	if (r.inventory_json != NULL)
+		r.inventory_len = strlen(r.inventory_json);
+	for (int k = 0; k < N_FINDINGS; k++) {
+		snprintf(checks[k], sizeof(checks[k]), "%s-%02d", topics[k % N_TOPICS], k);
+		fs[k] = (struct store_finding){checks[k], topics[k % N_TOPICS], severities[k % 4],
+					       status_of(i, k, f->round)};
+		const char *s = fs[k].status;
+		if (strcmp(s, "pass") == 0)
+			r.n_pass++;
+		else if (strcmp(s, "fail") == 0)
+			r.n_fail++;
+		else if (strcmp(s, "unknown") == 0)
+			r.n_unknown++;
+		else if (strcmp(s, "not_applicable") == 0)
+			r.n_not_applicable++;
+	}
+	r.status = r.n_fail ? "fail" : r.n_unknown ? "unknown" : "pass";
+	struct store_put_result res;
+	return store_report_put(f->st, &r, &res, e);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct fleet *f = w->f;
+	long n = f->round == 2 ? f->second : f->devices;
+	for (long i = w->t; i < n; i += f->threads) {
+		struct errbuf e = {{0}};
+		int rc = f->round == 0 ? do_enroll(f, i, &e) : do_report(f, i, &e);
+		if (rc != 0) {
+			if (w->failed++ == 0)
+				snprintf(w->err, sizeof(w->err), "%s", e.msg);
+		} else {
+			w->done++;
+		}
+	}
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static int run_round(struct fleet *f, const char *what)
+{
+	pthread_t th[256];
+	struct worker w[256];
+	double t0 = now_s(), c0 = cpu_s();
+	for (int t = 0; t < f->threads; t++) {
+		w[t] = (struct worker){.f = f, .t = t};
+		if (pthread_create(&th[t], NULL, worker_main, &w[t]) != 0) {
+			fprintf(stderr, "fleet: cannot start thread %d\n", t);
+			return -1;
+		}
+	}
+	long done = 0, failed = 0;
+	for (int t = 0; t < f->threads; t++) {
+		pthread_join(th[t], NULL);
+		done += w[t].done;
+		failed += w[t].failed;
+		if (w[t].failed > 0)
+			fprintf(stderr, "fleet: %s: %s\n", what, w[t].err);
+	}
+	double wall = now_s() - t0, cpu = cpu_s() - c0;
+	printf("%-28s %8ld in %7.1f s  %8.0f /s  %6.3f ms CPU each (this process)\n", what, done,
+	       wall, (double)done / wall, done > 0 ? cpu * 1000.0 / (double)done : 0.0);
+	fflush(stdout);
+	return failed > 0 ? -1 : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median and max of RUNS calls; returns the max in ms, or -1 on failure. */
+static double time_query(struct store *st, const char *what, int which, const char *after)
+{
+	double ms[RUNS];
+	for (int i = 0; i < RUNS; i++) {
+		struct errbuf e = {{0}};
+		json_t *j = NULL;
+		double t0 = now_s();
+		int rc = which == 0   ? store_devices_page(st, after, 50, &j, &e)
+			 : which == 1 ? store_topic_summary(st, &j, &e)
+				      : store_status_counts(st, &j, &e);
+		ms[i] = (now_s() - t0) * 1000.0;
+		if (rc != 0) {
+			fprintf(stderr, "fleet: %s: %s\n", what, e.msg);
+			return -1;
+		}
+		if (i == 0 && which == 0)
+			printf("%-28s total %" JSON_INTEGER_FORMAT ", %zu on the page\n", what,
+			       json_integer_value(json_object_get(j, "total")),
+			       json_array_size(json_object_get(j, "devices")));
+		json_decref(j);
+	}
+	qsort(ms, RUNS, sizeof(ms[0]), cmp_double);
+	printf("%-28s median %7.2f ms  max %7.2f ms  (%d runs)\n", what,
+	       (ms[RUNS / 2 - 1] + ms[RUNS / 2]) / 2, ms[RUNS - 1], RUNS);
+	return ms[RUNS - 1];
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || argc > 5) {
+		fprintf(stderr, "usage: bench_fleet URL [DEVICES [THREADS [--queries-only]]]\n");
+		return 2;
+	}
+	struct fleet f = {.devices = argc > 2 ? strtol(argv[2], NULL, 10) : 100000,
+			  .threads = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 16};
+	bool queries_only = argc > 4 && strcmp(argv[4], "--queries-only") == 0;
+	if (f.devices < 1 || f.threads < 1 || f.threads > 256) {
+		fprintf(stderr, "bench_fleet: DEVICES >= 1, THREADS in [1, 256]\n");
+		return 2;
+	}
+	f.second = f.devices / 5 > 0 ? f.devices / 5 : 1;
+	/* A compacted report is a few KB: facts, evidence, no finding texts. */
+	size_t o = 0;
+	o += (size_t)snprintf(f.body + o, sizeof(f.body) - o, "{\"schema_version\":2,\"facts\":{");
+	for (int k = 0; o < sizeof(f.body) - 200; k++)
+		o += (size_t)snprintf(f.body + o, sizeof(f.body) - o,
+				      "\"fact.%03d\":{\"value\":\"value-%d\",\"source\":\"/etc/x\"},",
+				      k, k * 7);
+	snprintf(f.body + o - 1, sizeof(f.body) - o + 1, "}}");
+
+	struct errbuf e = {{0}};
+	if (store_open(argv[1], 4, &f.st, &e) != 0) {
+		fprintf(stderr, "bench_fleet: %s\n", e.msg);
+		return 1;
+	}
+	printf("fleet: %s, %ld devices, %d threads, %d findings over %d topics, body %zu bytes\n",
+	       store_backend(f.st), f.devices, f.threads, N_FINDINGS, N_TOPICS, strlen(f.body));
+	int rc = 0;
+	if (!queries_only) {
+		f.round = 0;
+		rc = run_round(&f, "enroll (token + enroll)");
+		f.round = 1;
+		if (rc == 0)
+			rc = run_round(&f, "first report per device");
+		f.round = 2;
+		if (rc == 0)
+			rc = run_round(&f, "second report (1/5 of them)");
+	}
+	char mid[33];
+	device_id(f.devices / 2, mid);
+	double q[4] = {
+		time_query(f.st, "devices page (first, 50)", 0, NULL),
+		time_query(f.st, "devices page (after id, 50)", 0, mid),
+		time_query(f.st, "topic summary", 1, NULL),
+		time_query(f.st, "status counts", 2, NULL),
+	};
+	for (int i = 0; i < 4; i++)
+		if (q[i] < 0)
+			rc = -1;
+	printf("budget: page and summary each < 100 ms: %s\n",
+	       rc == 0 && q[0] < 100 && q[1] < 100 && q[2] < 100 ? "within budget" : "OVER BUDGET");
+	store_close(f.st);
+	return rc == 0 ? 0 : 1;
+}

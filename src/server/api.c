@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mamorid's HTTP API (docs/server.md): routing, who may call what, and the answers. */
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "server/log.h"
+#include "server/report_in.h"
+#include "server/server.h"
+
+#define ENROLL_MAX_BODY (64 * 1024)
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 1000
+
+void reply_error(struct reply *out, unsigned status, const char *msg)
+{
+	json_t *o = json_pack("{s:s}", "error", msg);
+	out->status = status;
+	out->content_type = "application/json";
+	out->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	out->len = out->body ? strlen(out->body) : 0;
+	json_decref(o);
+}
+
+/* Takes the reference to o. */
+static void reply_json(struct reply *out, unsigned status, json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (s == NULL) {
+		reply_error(out, 500, "out of memory");
+		return;
+	}
+	out->status = status;
+	out->content_type = "application/json";
+	out->body = s;
+	out->len = strlen(s);
+}
+
+static void reply_text(struct reply *out, unsigned status, const char *type, char *body)
+{
+	if (body == NULL) {
+		reply_error(out, 500, "out of memory");
+		return;
+	}
+	out->status = status;
+	out->content_type = type;
+	out->body = body;
+	out->len = strlen(body);
+}
+
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int token_new(char out[TOKEN_LEN + 1], char hash[65])
+{
+	unsigned char raw[20];
+	if (RAND_bytes(raw, sizeof raw) != 1)
+		return MAMORI_EIO;
+	/* Base32 (RFC 4648 alphabet, lower case): easy to read out and type. */
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	for (size_t i = 0; i < 32; i++) {
+		size_t bit = i * 5;
+		unsigned v = (unsigned)raw[bit / 8] << 8 | (bit / 8 + 1 < sizeof raw ? raw[bit / 8 + 1] : 0);
+		out[i] = alphabet[(v >> (11 - bit % 8)) & 31];
+	}
+	out[TOKEN_LEN] = '\0';
+	token_hash(out, hash);
+	return 0;
+}
+
+void token_hash(const char *token, char out[65])
+{
+	sha256_hex(token, strlen(token), out);
+}
+
+static bool printable(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static bool hex32(const char *s)
+{
+	if (s == NULL || strlen(s) != 32)
+		return false;
+	for (size_t i = 0; i < 32; i++)
+		if (!(c_isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool is_json(const struct request *rq)
+{
+	const char *t = rq->content_type;
+	return t && c_strncasecmp(t, "application/json", 16) == 0 &&
+	       (t[16] == '\0' || t[16] == ';' || t[16] == ' ');
+}
+
+static void enroll(struct server *s, const struct request *rq, struct reply *out)
+{
+	out->endpoint = EP_ENROLL;
+	if (rq->body_len > ENROLL_MAX_BODY) {
+		reply_error(out, 413, "an enrollment request is at most 64 KiB");
+		return;
+	}
+	json_error_t je;
+	json_t *o = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+	const char *token = json_string_value(json_object_get(o, "token"));
+	const char *csr = json_string_value(json_object_get(o, "csr"));
+	const char *host = json_string_value(json_object_get(o, "hostname"));
+	const char *user = json_string_value(json_object_get(o, "user"));
+	json_t *juser = json_object_get(o, "user");
+	struct ca_issued issued = {0};
+	struct errbuf e;
+	if (o == NULL) {
+		reply_error(out, 400, "malformed JSON");
+		goto done;
+	}
+	if (token == NULL || !printable(token, 256) || csr == NULL || host == NULL ||
+	    !printable(host, 255) || (juser && !json_is_null(juser) && (user == NULL || !printable(user, 255)))) {
+		reply_error(out, 422, "expected {\"token\", \"csr\", \"hostname\"[, \"user\"]} (texts of at most 255 bytes)");
+		goto done;
+	}
+	unsigned char raw[16];
+	char device_id[33];
+	if (RAND_bytes(raw, sizeof raw) != 1) {
+		reply_error(out, 500, "no random numbers");
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(device_id + 2 * i, 3, "%02x", raw[i]);
+	int r = ca_sign_csr(s->ca, csr, strlen(csr), device_id, "mamori device",
+			    s->cfg->device_cert_days, &issued, &e);
+	if (r) {
+		metrics_enrollment(0);
+		reply_error(out, r == MAMORI_ENOMEM ? 500 : 400, e.msg);
+		goto done;
+	}
+	char hash[65];
+	token_hash(token, hash);
+	struct store_enrollment en = {.token_sha256 = hash,
+				      .device_id = device_id,
+				      .hostname = host,
+				      .user = user,
+				      .cert_serial = issued.serial,
+				      .cert_not_after = issued.not_after,
+				      .now = (int64_t)time(NULL)};
+	r = store_enroll(s->store, &en, &e);
+	if (r == STORE_GONE) {
+		metrics_enrollment(0);
+		log_event(LOG_WARN, "enrollment refused", "reason", "token unknown, used or expired",
+			  "hostname", host, "remote", rq->peer->remote, NULL);
+		reply_error(out, 403, "the enrollment token is unknown, used or expired");
+		goto done;
+	}
+	if (r) {
+		log_event(LOG_ERROR, "enrollment failed", "error", e.msg, NULL);
+		reply_error(out, 503, "cannot store the enrollment now; try again");
+		goto done;
+	}
+	metrics_enrollment(1);
+	log_event(LOG_INFO, "device enrolled", "device", device_id, "hostname", host, "serial",
+		  issued.serial, "remote", rq->peer->remote, NULL);
+	reply_json(out, 201, json_pack("{s:s, s:s, s:s}", "device_id", device_id, "certificate",
+				       issued.cert_pem, "ca", ca_cert_pem(s->ca)));
+done:
+	ca_issued_free(&issued);
+	json_decref(o);
+}
+
+/* 401 without a certificate, 403 with one we refuse or of the wrong kind. */
+static bool allowed(const struct request *rq, enum peer_kind need, struct reply *out)
+{
+	const struct peer *p = rq->peer;
+	if (p->kind == need)
+		return true;
+	char msg[256];
+	unsigned status = 403;
+	if (p->refused[0])
+		snprintf(msg, sizeof msg, "%s", p->refused);
+	else if (p->kind == PEER_NONE) {
+		status = 401;
+		snprintf(msg, sizeof msg, "%s", need == PEER_ADMIN ? "an admin client certificate is needed"
+								   : "a device client certificate is needed");
+	} else
+		snprintf(msg, sizeof msg, "%s", need == PEER_ADMIN ? "this needs an admin certificate, not a device's"
+								   : "only enrolled devices send reports");
+	if (p->refused[0] || p->kind != PEER_NONE)
+		log_event(LOG_WARN, "certificate refused", "serial", p->serial[0] ? p->serial : NULL,
+			  "reason", msg, "remote", p->remote, NULL);
+	reply_error(out, status, msg);
+	return false;
+}
+
+static void put_report(struct server *s, const struct request *rq, struct reply *out)
+{
+	out->endpoint = EP_REPORTS;
+	if (!allowed(rq, PEER_DEVICE, out)) {
+		metrics_report_rejected(REJECT_CERT);
+		return;
+	}
+	if (!is_json(rq)) {
+		metrics_report_rejected(REJECT_MEDIA_TYPE);
+		reply_error(out, 415, "a report is sent as application/json");
+		return;
+	}
+	struct report_in in;
+	struct errbuf e;
+	int r = report_in_parse(rq->body, rq->body_len, &in, &e);
+	if (r) {
+		unsigned status = r == MAMORI_EPARSE ? 400 : r == MAMORI_EINVAL ? 422 : 500;
+		metrics_report_rejected(status == 400 ? REJECT_MALFORMED : REJECT_INVALID);
+		log_event(LOG_WARN, "report refused", "device", rq->peer->owner, "error", e.msg, NULL);
+		reply_error(out, status, e.msg);
+		return;
+	}
+	in.rep.device_id = rq->peer->owner;
+	in.rep.received_at = (int64_t)time(NULL);
+	in.rep.body = rq->body;
+	in.rep.body_len = rq->body_len;
+	struct store_put_result res = {0};
+	r = store_report_put(s->store, &in.rep, &res, &e);
+	if (r == STORE_CONFLICT) {
+		metrics_report_rejected(REJECT_CONFLICT);
+		reply_error(out, 409, "this report id was already used by another device");
+	} else if (r) {
+		metrics_report_rejected(REJECT_STORE);
+		log_event(LOG_ERROR, "cannot store report", "device", rq->peer->owner, "report",
+			  in.rep.report_id, "error", e.msg, NULL);
+		reply_error(out, 503, "cannot store the report now; send it again later");
+	} else {
+		if (res.duplicate)
+			metrics_report_duplicate();
+		else
+			metrics_report_stored();
+		if (log_enabled(LOG_DEBUG))
+			log_event(LOG_DEBUG, "report stored", "device", rq->peer->owner, "report",
+				  in.rep.report_id, "status", in.rep.status,
+				  "duplicate", res.duplicate ? "true" : "false", NULL);
+		reply_json(out, 200, json_pack("{s:s, s:b, s:b, s:b}", "report_id", in.rep.report_id,
+					       "stored", 1, "duplicate", res.duplicate, "send_inventory",
+					       res.need_inventory));
+	}
+	report_in_free(&in);
+}
+
+static int page_limit(const struct request *rq, int *limit, struct reply *out)
+{
+	const char *s = rq->arg(rq->conn, "limit");
+	long long n = PAGE_DEFAULT;
+	const char *why;
+	if (s && str_to_ll(s, 1, PAGE_MAX, &n, &why) != 0) {
+		reply_error(out, 400, "limit must be a number from 1 to 1000");
+		return -1;
+	}
+	*limit = (int)n;
+	return 0;
+}
+
+static void store_answer(struct reply *out, int r, json_t *o, const struct errbuf *e, const char *what)
+{
+	if (r == 0)
+		reply_json(out, 200, o);
+	else if (r == STORE_NOT_FOUND)
+		reply_error(out, 404, what);
+	else {
+		log_event(LOG_ERROR, "query failed", "error", e->msg, NULL);
+		reply_error(out, 503, "the database cannot answer now");
+	}
+}
+
+/* CSV field, quoted; a leading = + - @ gets a ' so that spreadsheets show, not run, it. */
+static void csv_field(struct buf *b, const char *v, bool first)
+{
+	if (!first)
+		buf_add(b, ",", 1);
+	buf_add(b, "\"", 1);
+	if (v && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@'))
+		buf_add(b, "'", 1);
+	for (const char *p = v ? v : ""; *p; p++) {
+		if (*p == '"')
+			buf_add(b, "\"\"", 2);
+		else
+			buf_add(b, p, 1);
+	}
+	buf_add(b, "\"", 1);
+}
+
+static int csv_row(void *ctx, const char *const *cols, size_t n)
+{
+	struct buf *b = ctx;
+	for (size_t i = 0; i < n; i++)
+		csv_field(b, cols[i], i == 0);
+	buf_add(b, "\r\n", 2);
+	return b->data ? 0 : MAMORI_ENOMEM;
+}
+
+static void devices_csv(struct server *s, struct reply *out)
+{
+	struct buf b;
+	struct errbuf e;
+	buf_init(&b, (size_t)1 << 30);
+	int r = csv_row(&b, store_ledger_columns, store_ledger_ncolumns);
+	if (r == 0)
+		r = store_devices_each(s->store, csv_row, &b, &e);
+	if (r) {
+		buf_free(&b);
+		reply_error(out, 503, "cannot export the ledger now");
+		return;
+	}
+	reply_text(out, 200, "text/csv; charset=utf-8", buf_take(&b));
+}
+
+/* /v1/devices/{id}[/findings|/reports] */
+static void device_paths(struct server *s, const struct request *rq, const char *rest, struct reply *out)
+{
+	char id[33];
+	const char *slash = strchr(rest, '/');
+	size_t idlen = slash ? (size_t)(slash - rest) : strlen(rest);
+	if (idlen != 32) {
+		reply_error(out, 404, "no such device");
+		return;
+	}
+	memcpy(id, rest, 32);
+	id[32] = '\0';
+	if (!hex32(id)) {
+		reply_error(out, 404, "no such device");
+		return;
+	}
+	json_t *o = NULL;
+	struct errbuf e;
+	int r;
+	if (slash == NULL) {
+		r = store_device_get(s->store, id, &o, &e);
+	} else if (strcmp(slash, "/findings") == 0) {
+		r = store_device_findings(s->store, id, &o, &e);
+	} else if (strcmp(slash, "/reports") == 0) {
+		int limit;
+		if (page_limit(rq, &limit, out))
+			return;
+		long long before = 0;
+		const char *b = rq->arg(rq->conn, "before");
+		const char *why;
+		if (b && str_to_ll(b, 1, (long long)1 << 40, &before, &why) != 0) {
+			reply_error(out, 400, "before must be a time in Unix seconds");
+			return;
+		}
+		r = store_device_reports(s->store, id, (int64_t)before, limit, &o, &e);
+	} else {
+		reply_error(out, 404, "no such resource");
+		return;
+	}
+	store_answer(out, r, o, &e, "no such device");
+}
+
+static void admin_get(struct server *s, const struct request *rq, struct reply *out)
+{
+	const char *p = rq->path;
+	json_t *o = NULL;
+	struct errbuf e;
+	int r;
+	out->endpoint = strcmp(p, "/v1/summary") == 0 ? EP_SUMMARY : EP_DEVICES;
+	if (!allowed(rq, PEER_ADMIN, out))
+		return;
+	if (strcmp(p, "/v1/devices") == 0) {
+		int limit;
+		if (page_limit(rq, &limit, out))
+			return;
+		const char *after = rq->arg(rq->conn, "after");
+		if (after && !hex32(after)) {
+			reply_error(out, 400, "after must be a device id");
+			return;
+		}
+		r = store_devices_page(s->store, after, limit, &o, &e);
+		store_answer(out, r, o, &e, "no such device");
+	} else if (strcmp(p, "/v1/devices.csv") == 0) {
+		devices_csv(s, out);
+	} else if (strncmp(p, "/v1/devices/", 12) == 0) {
+		device_paths(s, rq, p + 12, out);
+	} else if (strncmp(p, "/v1/reports/", 12) == 0) {
+		char *body = NULL;
+		size_t len = 0;
+		if (!hex32(p + 12)) {
+			reply_error(out, 404, "no such report");
+			return;
+		}
+		r = store_report_body(s->store, p + 12, &body, &len, &e);
+		if (r == 0) {
+			out->status = 200;
+			out->content_type = "application/json";
+			out->body = body;
+			out->len = len;
+		} else {
+			store_answer(out, r, NULL, &e, "no such report");
+		}
+	} else {
+		r = store_topic_summary(s->store, &o, &e);
+		store_answer(out, r, o, &e, "no summary");
+	}
+}
+
+static void metrics(struct server *s, const struct request *rq, struct reply *out)
+{
+	out->endpoint = EP_METRICS;
+	if (!s->cfg->metrics_public && !allowed(rq, PEER_ADMIN, out))
+		return;
+	json_t *counts = NULL;
+	struct errbuf e;
+	if (store_status_counts(s->store, &counts, &e) != 0)
+		log_event(LOG_ERROR, "device counts for /metrics failed", "error", e.msg, NULL);
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	int r = metrics_render(&b, counts);
+	json_decref(counts);
+	if (r) {
+		buf_free(&b);
+		reply_error(out, 500, "out of memory");
+		return;
+	}
+	reply_text(out, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b));
+}
+
+void api_handle(struct server *s, const struct request *rq, struct reply *out)
+{
+	const char *p = rq->path;
+	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	out->endpoint = EP_OTHER;
+	if (strcmp(p, "/v1/reports") == 0 && post)
+		put_report(s, rq, out);
+	else if (strcmp(p, "/v1/enroll") == 0 && post)
+		enroll(s, rq, out);
+	else if (strcmp(p, "/v1/ca") == 0 && get) {
+		out->endpoint = EP_CA;
+		reply_text(out, 200, "application/x-pem-file", xstrdup(ca_cert_pem(s->ca)));
+	} else if (strcmp(p, "/healthz") == 0 && get) {
+		out->endpoint = EP_HEALTH;
+		reply_json(out, 200, json_pack("{s:s, s:s}", "status", "ok", "db", store_backend(s->store)));
+	} else if (strcmp(p, "/metrics") == 0 && get)
+		metrics(s, rq, out);
+	else if (get && (strcmp(p, "/v1/devices") == 0 || strcmp(p, "/v1/devices.csv") == 0 ||
+			 strncmp(p, "/v1/devices/", 12) == 0 || strncmp(p, "/v1/reports/", 12) == 0 ||
+			 strcmp(p, "/v1/summary") == 0))
+		admin_get(s, rq, out);
+	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 || strcmp(p, "/v1/ca") == 0)
+		reply_error(out, 405, "method not allowed");
+	else
+		reply_error(out, 404, "no such resource");
+}

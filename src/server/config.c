@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "server/config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/loader.h"
+#include "core/yamlx.h"
+
+int config_set(char **slot, const char *value, struct errbuf *e)
+{
+	char *copy = xstrdup(value);
+	if (copy == NULL)
+		return err_set(e, MAMORI_ENOMEM, "out of memory");
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+int config_init(struct server_config *c, struct errbuf *e)
+{
+	memset(c, 0, sizeof *c);
+	c->device_cert_days = 397;
+	c->token_ttl = 24 * 3600;
+	c->max_report_bytes = 4 << 20;
+	c->max_connections = 512;
+	c->db_readers = 4;
+	c->metrics_public = true;
+	c->log_format = LOG_JSON;
+	c->log_level = LOG_INFO;
+	if (config_set(&c->listen, "0.0.0.0:8443", e) || config_set(&c->data_dir, "/var/lib/mamorid", e))
+		return MAMORI_ENOMEM;
+	return 0;
+}
+
+void config_free(struct server_config *c)
+{
+	free(c->listen);
+	free(c->data_dir);
+	free(c->db);
+	free(c->ca_cert);
+	free(c->ca_key);
+	free(c->cert);
+	free(c->key);
+	strv_free(c->server_names, c->n_server_names);
+	memset(c, 0, sizeof *c);
+}
+
+char *config_path(const struct server_config *c, const char *configured, const char *name)
+{
+	if (configured)
+		return xstrdup(configured);
+	return xasprintf("%s/%s", c->data_dir, name);
+}
+
+int parse_duration(const char *s, long long *out, struct errbuf *e)
+{
+	static const struct {
+		char unit;
+		long long seconds;
+	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+	size_t len = strlen(s);
+	long long mult = 1;
+	if (len > 0 && !c_isdigit((unsigned char)s[len - 1])) {
+		mult = 0;
+		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+			if (s[len - 1] == units[i].unit)
+				mult = units[i].seconds;
+		if (mult == 0)
+			return err_set(e, MAMORI_EINVAL, "duration \"%s\": the unit must be s, m, h or d", s);
+		len--;
+	}
+	const long long max = 10LL * 366 * 86400;
+	long long n;
+	const char *why;
+	if (strn_to_ll(s, len, 1, max, &n, &why) != 0 || n > max / mult)
+		return err_set(e, MAMORI_EINVAL, "duration \"%s\": expected a number with s, m, h or d (at most 10 years)", s);
+	*out = n * mult;
+	return 0;
+}
+
+static const char *const config_keys[] = {"listen", "data_dir", "db", "tls", "server_names",
+					   "device_cert_days", "token_ttl", "max_report_bytes",
+					   "max_connections", "db_readers", "metrics_public",
+					   "log_format", "log_level", NULL};
+static const char *const tls_keys[] = {"ca_cert", "ca_key", "cert", "key", NULL};
+
+static int load_bool(struct ld *l, const yaml_node_t *map, const char *key, bool *out)
+{
+	yaml_node_t *n = yamlx_get(l->doc, map, key);
+	if (n == NULL)
+		return 0;
+	const char *s = yamlx_str(n);
+	if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0))
+		*out = true;
+	else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0))
+		*out = false;
+	else
+		return ld_err(l, n, "expected true or false for ", key);
+	return 0;
+}
+
+static int load_choice(struct ld *l, const yaml_node_t *map, const char *key,
+		       const char *const *names, int *out)
+{
+	yaml_node_t *n = yamlx_get(l->doc, map, key);
+	if (n == NULL)
+		return 0;
+	const char *s = yamlx_str(n);
+	for (int i = 0; s && names[i]; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	return ld_err(l, n, "unexpected value for ", key);
+}
+
+static int load_tree(struct server_config *c, struct ld *l, yaml_node_t *root)
+{
+	if (!yamlx_is_map(root))
+		return ld_err(l, root, "expected a mapping of settings", "");
+	int r = yamlx_only_keys(l->doc, root, config_keys, l->file, "setting", l->e);
+	if (r)
+		return r;
+	char **str_slots[] = {&c->listen, &c->data_dir, &c->db};
+	const char *str_keys[] = {"listen", "data_dir", "db"};
+	for (size_t i = 0; i < 3; i++) {
+		char *v = NULL;
+		if ((r = ld_str(l, root, str_keys[i], false, &v)) != 0)
+			return r;
+		if (v) {
+			free(*str_slots[i]);
+			*str_slots[i] = v;
+		}
+	}
+	yaml_node_t *tls = yamlx_get(l->doc, root, "tls");
+	if (tls) {
+		if (!yamlx_is_map(tls))
+			return ld_err(l, tls, "expected a mapping for ", "tls");
+		if ((r = yamlx_only_keys(l->doc, tls, tls_keys, l->file, "tls setting", l->e)) != 0)
+			return r;
+		char **slots[] = {&c->ca_cert, &c->ca_key, &c->cert, &c->key};
+		for (size_t i = 0; i < 4; i++) {
+			char *v = NULL;
+			if ((r = ld_str(l, tls, tls_keys[i], false, &v)) != 0)
+				return r;
+			if (v) {
+				free(*slots[i]);
+				*slots[i] = v;
+			}
+		}
+	}
+	yaml_node_t *names = yamlx_get(l->doc, root, "server_names");
+	if (names) {
+		char **v = NULL;
+		size_t n = 0;
+		if ((r = ld_strv(l, names, "server_names", &v, &n)) != 0)
+			return r;
+		strv_free(c->server_names, c->n_server_names);
+		c->server_names = v;
+		c->n_server_names = n;
+	}
+	long long v;
+	int present;
+	struct {
+		const char *key;
+		long long min, max;
+		int *slot_int;
+		long long *slot_ll;
+	} ints[] = {
+		{"device_cert_days", 1, 3650, &c->device_cert_days, NULL},
+		{"max_report_bytes", 4096, 256LL << 20, NULL, &c->max_report_bytes},
+		{"max_connections", 1, 65536, &c->max_connections, NULL},
+		{"db_readers", 1, 256, &c->db_readers, NULL},
+	};
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		present = yamlx_get(l->doc, root, ints[i].key) != NULL;
+		if (!present)
+			continue;
+		if ((r = ld_int(l, root, ints[i].key, true, ints[i].min, ints[i].max, &v)) != 0)
+			return r;
+		if (ints[i].slot_int)
+			*ints[i].slot_int = (int)v;
+		else
+			*ints[i].slot_ll = v;
+	}
+	yaml_node_t *ttl = yamlx_get(l->doc, root, "token_ttl");
+	if (ttl) {
+		const char *s = yamlx_str(ttl);
+		if (s == NULL || parse_duration(s, &c->token_ttl, l->e) != 0)
+			return ld_err(l, ttl, "expected a duration like 24h for ", "token_ttl");
+	}
+	if ((r = load_bool(l, root, "metrics_public", &c->metrics_public)) != 0)
+		return r;
+	static const char *const formats[] = {"json", "text", NULL};
+	static const char *const levels[] = {"debug", "info", "warn", "error", NULL};
+	int choice = (int)c->log_format;
+	if ((r = load_choice(l, root, "log_format", formats, &choice)) != 0)
+		return r;
+	c->log_format = (enum log_format)choice;
+	choice = (int)c->log_level;
+	if ((r = load_choice(l, root, "log_level", levels, &choice)) != 0)
+		return r;
+	c->log_level = (enum log_level)choice;
+	return 0;
+}
+
+int config_load(struct server_config *c, const char *path, const char *buf, size_t len,
+		struct errbuf *e)
+{
+	yaml_document_t doc;
+	int r = yamlx_load(&doc, path, buf, len, e);
+	if (r)
+		return r;
+	struct ld l = {.doc = &doc, .file = path, .kind = NULL, .id = NULL, .e = e};
+	yaml_node_t *root = yamlx_root(&doc);
+	r = root ? load_tree(c, &l, root) : 0; /* an empty file keeps the defaults */
+	yaml_document_delete(&doc);
+	return r;
+}

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libmicrohttpd over GnuTLS: TLS 1.2+ only, optional client certificates checked against our
+ * CA once per connection, request bodies capped, one thread per connection (a report's
+ * handler waits for its group commit without holding up other connections). */
+#include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "server/log.h"
+#include "server/server.h"
+
+/* TLS 1.3 and 1.2 with GnuTLS's normal (secure) ciphers; nothing older. */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
+#define HEADER_MEMORY (64 * 1024)
+
+/* Per connection: the client certificate is verified once, at its first request. */
+struct conn_state {
+	int checked;
+	struct peer peer;
+};
+
+struct pending {
+	struct buf body;
+	bool too_big;
+	bool answered;
+	struct timespec t0;
+};
+
+static void describe_status(unsigned status, char *out, size_t len)
+{
+	if (status & GNUTLS_CERT_EXPIRED)
+		snprintf(out, len, "the client certificate has expired");
+	else if (status & GNUTLS_CERT_NOT_ACTIVATED)
+		snprintf(out, len, "the client certificate is not valid yet");
+	else if (status & (GNUTLS_CERT_SIGNER_NOT_FOUND | GNUTLS_CERT_SIGNER_NOT_CA))
+		snprintf(out, len, "the client certificate was not issued by this server's CA");
+	else if (status & GNUTLS_CERT_PURPOSE_MISMATCH)
+		snprintf(out, len, "the certificate is not a client certificate");
+	else
+		snprintf(out, len, "the client certificate is not valid (GnuTLS status 0x%x)", status);
+}
+
+/* Fills p->serial for a certificate that chains to our CA, is in its validity period and is
+ * meant for client authentication; otherwise p->refused says why. */
+static void check_peer(struct MHD_Connection *c, struct peer *p)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL)
+		return;
+	gnutls_session_t tls = (gnutls_session_t)ci->tls_session;
+	unsigned n = 0;
+	const gnutls_datum_t *certs = gnutls_certificate_get_peers(tls, &n);
+	if (certs == NULL || n == 0)
+		return; /* no certificate: fine for the public endpoints */
+	gnutls_typed_vdata_st purpose = {.type = GNUTLS_DT_KEY_PURPOSE_OID,
+					 .data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT};
+	unsigned status = 0;
+	int r = gnutls_certificate_verify_peers(tls, &purpose, 1, &status);
+	if (r < 0) {
+		snprintf(p->refused, sizeof p->refused, "cannot verify the client certificate: %s",
+			 gnutls_strerror(r));
+		return;
+	}
+	if (status != 0) {
+		describe_status(status, p->refused, sizeof p->refused);
+		return;
+	}
+	gnutls_x509_crt_t crt;
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return;
+	unsigned char serial[32];
+	size_t slen = sizeof serial;
+	if (gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) < 0 ||
+	    gnutls_x509_crt_get_serial(crt, serial, &slen) < 0)
+		snprintf(p->refused, sizeof p->refused, "cannot read the client certificate");
+	else
+		serial_to_hex(serial, slen, p->serial);
+	gnutls_x509_crt_deinit(crt);
+}
+
+/* The certificate's owner and revocation come from the database on every request, so that a
+ * revocation takes effect at once, on every instance. */
+static void identify(struct server *s, struct conn_state *cs, struct peer *out)
+{
+	*out = cs->peer;
+	if (out->serial[0] == '\0')
+		return;
+	struct store_cert cert;
+	struct errbuf e;
+	int r = store_cert_lookup(s->store, out->serial, &cert, &e);
+	if (r == STORE_NOT_FOUND) {
+		snprintf(out->refused, sizeof out->refused, "the client certificate is not known to this server");
+	} else if (r != 0) {
+		snprintf(out->refused, sizeof out->refused, "cannot check the certificate now");
+		log_event(LOG_ERROR, "certificate lookup failed", "serial", out->serial, "error", e.msg, NULL);
+	} else if (cert.revoked) {
+		snprintf(out->refused, sizeof out->refused, "the client certificate has been revoked");
+	} else {
+		out->kind = cert.kind == STORE_CERT_ADMIN ? PEER_ADMIN : PEER_DEVICE;
+		snprintf(out->owner, sizeof out->owner, "%s", cert.owner);
+	}
+}
+
+static const char *query_arg(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		rp->len, rp->body ? rp->body : (char *)"", rp->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(rp->body);
+		return MHD_NO;
+	}
+	rp->body = NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				rp->content_type ? rp->content_type : "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result r = MHD_queue_response(c, rp->status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void remote_address(struct MHD_Connection *c, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = '\0';
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)len);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **req_cls)
+{
+	(void)version;
+	struct server *s = cls;
+	struct pending *pd = *req_cls;
+	if (pd == NULL) {
+		pd = calloc(1, sizeof *pd);
+		if (pd == NULL)
+			return MHD_NO;
+		buf_init(&pd->body, (size_t)s->cfg->max_report_bytes);
+		clock_gettime(CLOCK_MONOTONIC, &pd->t0);
+		*req_cls = pd;
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long long n;
+		const char *why;
+		if (cl && str_to_ll(cl, 0, (long long)1 << 62, &n, &why) == 0 && n > s->cfg->max_report_bytes) {
+			/* Refused before the body is read; libmicrohttpd closes the connection after. */
+			struct reply rp = {0};
+			reply_error(&rp, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than max_report_bytes");
+			metrics_report_rejected(REJECT_TOO_LARGE);
+			pd->answered = true;
+			return send_reply(c, &rp);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!pd->answered && !pd->too_big && buf_add(&pd->body, upload, *upload_size) != 0)
+			pd->too_big = true; /* keep reading and dropping, answer 413 at the end */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (pd->answered)
+		return MHD_YES;
+	pd->answered = true;
+
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci ? ci->socket_context : NULL;
+	struct peer peer = {0};
+	char remote[INET6_ADDRSTRLEN];
+	remote_address(c, remote, sizeof remote);
+	if (cs) {
+		if (!cs->checked) {
+			check_peer(c, &cs->peer);
+			cs->checked = 1;
+		}
+		identify(s, cs, &peer);
+	}
+	peer.remote = remote;
+	struct reply rp = {0};
+	if (pd->too_big) {
+		reply_error(&rp, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than max_report_bytes");
+		metrics_report_rejected(REJECT_TOO_LARGE);
+	} else {
+		struct request rq = {
+			.method = method,
+			.path = url,
+			.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+			.arg = query_arg,
+			.conn = c,
+			.body = pd->body.data ? pd->body.data : "",
+			.body_len = pd->body.len,
+			.peer = &peer,
+		};
+		api_handle(s, &rq, &rp);
+	}
+	metrics_request(rp.endpoint, seconds_since(&pd->t0));
+	return send_reply(c, &rp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls, (void)c, (void)toe;
+	struct pending *pd = *req_cls;
+	if (pd == NULL)
+		return;
+	buf_free(&pd->body);
+	free(pd);
+	*req_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls, (void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_state));
+	} else {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	log_event(LOG_DEBUG, "http", "detail", msg, NULL);
+}
+
+/* "ADDR:PORT", "[ADDR]:PORT" or ":PORT" (all IPv4 addresses). */
+static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen, struct errbuf *e)
+{
+	char host[128];
+	const char *port;
+	memset(ss, 0, sizeof *ss);
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+		if (end == NULL || end[1] != ':' || (size_t)(end - spec - 1) >= sizeof host)
+			goto bad;
+		memcpy(host, spec + 1, (size_t)(end - spec - 1));
+		host[end - spec - 1] = '\0';
+		port = end + 2;
+	} else {
+		const char *colon = strrchr(spec, ':');
+		if (colon == NULL || (size_t)(colon - spec) >= sizeof host)
+			goto bad;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		port = colon + 1;
+	}
+	long long p;
+	const char *why;
+	if (str_to_ll(port, 0, 65535, &p, &why) != 0)
+		goto bad;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (host[0] == '\0' || inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)p);
+		*sslen = sizeof *v4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)p);
+		*sslen = sizeof *v6;
+		return 0;
+	}
+bad:
+	return err_set(e, MAMORI_EINVAL, "listen \"%s\": expected ADDRESS:PORT, e.g. 0.0.0.0:8443 or [::]:8443", spec);
+}
+
+int server_start(struct server *s, struct errbuf *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int r = parse_listen(s->cfg->listen, &ss, &sslen, e);
+	if (r)
+		return r;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_POLL;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_HTTPS_MEM_KEY, ca_server_key_pem(s->ca), MHD_OPTION_HTTPS_MEM_CERT,
+		ca_server_cert_pem(s->ca), MHD_OPTION_HTTPS_MEM_TRUST, ca_cert_pem(s->ca),
+		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)s->cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, (void *)s, MHD_OPTION_END);
+	if (s->daemon == NULL)
+		return err_set(e, MAMORI_EIO, "cannot serve HTTPS on %s (address in use, or a bad certificate or key)",
+			       s->cfg->listen);
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	return 0;
+}
+
+void server_stop(struct server *s)
+{
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
+	s->daemon = NULL;
+}

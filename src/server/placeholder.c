@@ -1,1 +1,0 @@
-int server_placeholder_unused(void); int server_placeholder_unused(void) { return 0; }

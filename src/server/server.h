@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The running mamorid: configuration, storage, CA and the HTTPS daemon together. */
+#ifndef MAMORI_SERVER_SERVER_H
+#define MAMORI_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "server/ca.h"
+#include "server/config.h"
+#include "server/metrics.h"
+#include "server/store.h"
+
+struct MHD_Daemon;
+
+struct server {
+	const struct server_config *cfg;
+	struct store *store;
+	struct ca *ca;
+	struct MHD_Daemon *daemon;
+	unsigned port; /* the bound port (the configured one may be 0) */
+};
+
+/* Who is calling, from the TLS client certificate. */
+enum peer_kind { PEER_NONE, PEER_DEVICE, PEER_ADMIN };
+struct peer {
+	enum peer_kind kind;
+	char owner[65];   /* device id or admin name */
+	char serial[41];
+	char refused[160]; /* why a presented certificate is not accepted, "" when none */
+	const char *remote;
+};
+
+struct request {
+	const char *method;
+	const char *path;
+	const char *content_type;
+	const char *(*arg)(void *conn, const char *name); /* query arguments */
+	void *conn;
+	const char *body;
+	size_t body_len;
+	const struct peer *peer;
+};
+
+struct reply {
+	unsigned status;
+	const char *content_type;
+	char *body; /* malloc'd */
+	size_t len;
+	enum endpoint endpoint;
+};
+
+/* Starts serving HTTPS on cfg->listen (api.c answers); returns once it is listening. */
+int server_start(struct server *s, struct errbuf *e);
+void server_stop(struct server *s);
+
+/* api.c: answers one request (never fails: errors become 4xx/5xx replies). */
+void api_handle(struct server *s, const struct request *rq, struct reply *out);
+/* Enrollment tokens: 32 base32 characters (160 bits); the database keeps only the SHA-256. */
+#define TOKEN_LEN 32
+int token_new(char out[TOKEN_LEN + 1], char hash[65]);
+void token_hash(const char *token, char out[65]);
+/* A JSON error reply {"error": msg}. */
+void reply_error(struct reply *out, unsigned status, const char *msg);
+
+#endif

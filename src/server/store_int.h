@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the store's files share: the store, its write queue, the query ids. */
+#ifndef MAMORI_SERVER_STORE_INT_H
+#define MAMORI_SERVER_STORE_INT_H
+
+#include <pthread.h>
+#include "server/db.h"
+#include "server/store.h"
+
+/* Every query has its own slot in a connection's statement cache. */
+enum store_query_id {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
+	Q_SCHEMA_VERSION,
+	Q_TOKEN_ADD,
+	Q_TOKEN_TAKE,
+	Q_DEVICE_ADD,
+	Q_CERT_ADD,
+	Q_CERT_LOOKUP,
+	Q_DEVICE_LOCK,
+	Q_DEVICE_REVOKE,
+	Q_CERTS_REVOKE,
+	Q_TOPICS_OF_DEVICE,
+	Q_TOPICS_DELETE,
+	Q_TOPIC_UPSERT,
+	Q_TOPIC_DELETE,
+	Q_TOPIC_COUNT_ADD,
+	Q_STATUS_COUNT_ADD,
+	Q_REPORT_OWNER,
+	Q_REPORT_ADD,
+	Q_FINDINGS_OF_DEVICE,
+	Q_FINDING_UPSERT,
+	Q_FINDING_DELETE,
+	Q_DEVICE_UPDATE,
+	Q_DEVICE_SEEN,
+	Q_DEVICE_RENAME,
+	Q_INVENTORY_OF_DEVICE,
+	Q_INVENTORY_PUT,
+	Q_READ_BEGIN,
+	Q_READ_END,
+	Q_DEVICE_HOSTNAME,
+	Q_DEVICES_FIRST,
+	Q_DEVICES_AFTER,
+	Q_DEVICE_GET,
+	Q_DEVICE_TOTAL,
+	Q_FINDINGS_LIST,
+	Q_REPORTS_FIRST,
+	Q_REPORTS_BEFORE,
+	Q_REPORTS_TIES,
+	Q_REPORT_BODY,
+	Q_TOPIC_COUNTS,
+	Q_STATUS_COUNTS,
+	Q_COUNT
+};
+_Static_assert(Q_COUNT <= DB_MAX_QUERIES, "raise DB_MAX_QUERIES");
+
+/* Device statuses, also the keys of status_counts. */
+enum dev_status { DS_PASS, DS_FAIL, DS_UNKNOWN, DS_NONE, DS_REVOKED, DS_COUNT };
+extern const char *const store_dev_status_names[DS_COUNT];
+
+/* A change to the summary tables, applied once per transaction in sorted order (so that
+ * instances sharing one PostgreSQL lock the counter rows in the same order). */
+struct store_delta {
+	char *topic; /* NULL: status_counts */
+	int status;  /* enum status (topic) or enum dev_status */
+	int n;
+};
+struct store_deltas {
+	struct store_delta *v;
+	size_t n, cap;
+};
+int store_delta_add(struct store_deltas *d, const char *topic, int status, int n);
+void store_deltas_free(struct store_deltas *d);
+
+/* One write, run by the committer thread inside the batch's transaction, in a savepoint. */
+struct store_job;
+typedef int (*store_job_fn)(struct store *st, struct db *db, struct store_job *j,
+			    struct errbuf *e);
+struct store_job {
+	store_job_fn run;
+	const char *key; /* device id: jobs run in key order, rows are locked in one order */
+	const void *arg;
+	struct store_put_result put; /* store_report_put's answer */
+	struct store_deltas deltas;
+	int rc;
+	struct errbuf err;
+	bool done;         /* the committer's: it has its answer */
+	bool finished;     /* under q_mu: the caller may return */
+	pthread_cond_t cv; /* signalled when finished */
+	size_t seq;
+	struct store_job *next;
+};
+
+struct store {
+	enum db_kind kind;
+	char *path;
+	struct db *writer; /* the committer thread's */
+
+	pthread_mutex_t pool_mu;
+	pthread_cond_t pool_cv;
+	struct db **readers;
+	bool *reader_busy;
+	int n_readers;
+
+	pthread_mutex_t q_mu;
+	pthread_cond_t q_cv; /* work queued, or stop */
+	struct store_job *q_head, *q_tail;
+	bool stopping, started;
+	size_t seq;
+	pthread_t committer;
+};
+
+/* Queues a job and waits until its transaction has committed (or failed). */
+int store_submit(struct store *st, struct store_job *j, struct errbuf *e);
+/* A read connection from the pool, and back. */
+int store_reader(struct store *st, struct db **out, struct errbuf *e);
+void store_reader_put(struct store *st, struct db *db);
+
+/* Runs a query that returns nothing. */
+int store_run(struct db *db, const struct db_query *q, struct errbuf *e);
+
+/* Length of the UTF-8 sequence at s, 0 when malformed. */
+size_t store_utf8_seq(const unsigned char *s);
+/* Checks that s is UTF-8 without overlong forms or surrogates and at most max bytes. */
+int store_check_text(const char *field, const char *s, size_t max, bool may_be_null,
+		     struct errbuf *e);
+/* enum status for "pass" … "disabled", -1 for anything else. */
+int store_status_from_name(const char *s);
+extern const char *const store_status_names[ST_COUNT];
+int store_dev_status_from_name(const char *s);
+
+int store_put_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e);
+
+#endif

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store_report_put: one report, its findings, the device's latest state and the summary
+ * counters, in the committer's transaction. Only what changed is written: a device that
+ * sends the same findings again costs a few reads and one row update. */
+#include "server/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ID 64
+#define MAX_TEXT (64 * 1024)
+#define MAX_NAME 1024 /* check ids, topics, severities */
+#define MAX_FINDINGS 100000
+
+/* A topic's status for one device: the worst of its findings. */
+struct topic_state {
+	const char *topic;
+	int status; /* enum status */
+};
+
+/* What the caller's thread prepares, so that the single committer thread does less. */
+struct put_arg {
+	const struct store_report *r;
+	const struct store_finding **by_check; /* sorted by check id, no duplicates */
+	struct topic_state *topics;            /* sorted by topic */
+	size_t n_topics;
+	int dev_status; /* enum dev_status */
+};
+
+const struct db_query store_q_device_lock = {
+	Q_DEVICE_LOCK, "lock device",
+	"SELECT revoked_at, status, last_generated_at, hostname FROM devices WHERE id = $1",
+	"SELECT revoked_at, status, last_generated_at, hostname FROM devices WHERE id = $1"
+	" FOR UPDATE",
+	0};
+const struct db_query store_q_topics_of_device = {
+	Q_TOPICS_OF_DEVICE, "read device topics",
+	"SELECT topic, status FROM device_topics WHERE device_id = $1 ORDER BY topic", NULL, 0};
+static const struct db_query q_report_owner = {
+	Q_REPORT_OWNER, "look up report", "SELECT device_id FROM reports WHERE report_id = $1",
+	NULL, 0};
+static const struct db_query q_report_add = {
+	Q_REPORT_ADD, "insert report",
+	"INSERT INTO reports (report_id, device_id, generated_at, received_at, status, n_pass,"
+	" n_fail, n_unknown, n_not_applicable, body)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	NULL, 0};
+static const struct db_query q_findings_of_device = {
+	Q_FINDINGS_OF_DEVICE, "read findings",
+	"SELECT check_id, topic, severity, status FROM findings WHERE device_id = $1"
+	" ORDER BY check_id",
+	NULL, 0};
+static const struct db_query q_finding_upsert = {
+	Q_FINDING_UPSERT, "store finding",
+	"INSERT INTO findings (device_id, check_id, topic, severity, status)"
+	" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id, check_id) DO UPDATE"
+	" SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
+	NULL, 0};
+static const struct db_query q_finding_delete = {
+	Q_FINDING_DELETE, "delete finding",
+	"DELETE FROM findings WHERE device_id = $1 AND check_id = $2", NULL, 0};
+static const struct db_query q_topic_upsert = {
+	Q_TOPIC_UPSERT, "store device topic",
+	"INSERT INTO device_topics (device_id, topic, status) VALUES ($1, $2, $3)"
+	" ON CONFLICT (device_id, topic) DO UPDATE SET status = excluded.status",
+	NULL, 0};
+static const struct db_query q_topic_delete = {
+	Q_TOPIC_DELETE, "delete device topic",
+	"DELETE FROM device_topics WHERE device_id = $1 AND topic = $2", NULL, 0};
+static const struct db_query q_device_update = {
+	Q_DEVICE_UPDATE, "update device",
+	"UPDATE devices SET os_name = $2, os_version = $3, serial_number = $4,"
+	" status = $5, n_pass = $6, n_fail = $7, n_unknown = $8, n_not_applicable = $9,"
+	" packages = $10, security_updates_pending = $11, last_report_id = $12,"
+	" last_generated_at = $13,"
+	" last_seen = CASE WHEN last_seen IS NULL OR last_seen < $14 THEN $14 ELSE last_seen END"
+	" WHERE id = $1",
+	NULL, 0};
+static const struct db_query q_device_seen = {
+	Q_DEVICE_SEEN, "update device",
+	"UPDATE devices SET"
+	" last_seen = CASE WHEN last_seen IS NULL OR last_seen < $2 THEN $2 ELSE last_seen END"
+	" WHERE id = $1",
+	NULL, 0};
+/* Apart, so that the ledger index is written only when the name changes. */
+static const struct db_query q_device_rename = {
+	Q_DEVICE_RENAME, "update device", "UPDATE devices SET hostname = $2 WHERE id = $1", NULL,
+	0};
+static const struct db_query q_inventory_of_device = {
+	Q_INVENTORY_OF_DEVICE, "read inventory",
+	"SELECT sha256 FROM inventories WHERE device_id = $1", NULL, 0};
+static const struct db_query q_inventory_put = {
+	Q_INVENTORY_PUT, "store inventory",
+	"INSERT INTO inventories (device_id, sha256, packages, received_at)"
+	" VALUES ($1, $2, $3, $4) ON CONFLICT (device_id) DO UPDATE"
+	" SET sha256 = excluded.sha256, packages = excluded.packages,"
+	" received_at = excluded.received_at",
+	NULL, 0};
+
+static int rank(int status)
+{
+	switch (status) {
+	case ST_FAIL:
+		return 3;
+	case ST_UNKNOWN:
+		return 2;
+	case ST_PASS:
+		return 1;
+	case ST_NOT_APPLICABLE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void str_or_null(struct db_stmt *s, int i, const char *v)
+{
+	db_bind_text(s, i, v);
+}
+
+static void int_or_null(struct db_stmt *s, int i, int64_t v)
+{
+	if (v < 0)
+		db_bind_null(s, i);
+	else
+		db_bind_int64(s, i, v);
+}
+
+static int oom(struct store *st, struct errbuf *e)
+{
+	return err_set(e, MAMORI_ENOMEM, "%s: store report: out of memory",
+		       db_kind_name(st->kind));
+}
+
+/* need_inventory: the report names a package list this device has not stored. */
+static int inventory_missing(struct db *db, const struct store_report *r, bool *need,
+			     struct errbuf *e)
+{
+	*need = false;
+	if (r->inventory_sha256 == NULL)
+		return 0;
+	struct db_stmt *s;
+	int rc = db_prepare(db, &q_inventory_of_device, &s, e);
+	if (rc < 0)
+		return rc;
+	db_bind_text(s, 1, r->device_id);
+	rc = db_step(s, e);
+	if (rc >= 0) {
+		const char *have = rc == 1 ? db_col_text(s, 0) : NULL;
+		*need = have == NULL || strcmp(have, r->inventory_sha256) != 0;
+		rc = 0;
+	}
+	db_done(s);
+	return rc;
+}
+
+static int run_text2(struct db *db, const struct db_query *q, const char *a, const char *b,
+		     struct errbuf *e)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(db, q, &s, e);
+	if (rc < 0)
+		return rc;
+	db_bind_text(s, 1, a);
+	db_bind_text(s, 2, b);
+	rc = db_step(s, e);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+struct strs {
+	char **v;
+	size_t n;
+};
+
+static int strs_add(struct strs *l, const char *s)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return MAMORI_ENOMEM;
+	l->v = v;
+	if ((v[l->n] = xstrdup(s)) == NULL)
+		return MAMORI_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void strs_free(struct strs *l)
+{
+	strv_free(l->v, l->n);
+	*l = (struct strs){0};
+}
+
+/* Brings the device's findings rows to the report's. Both sides are sorted by check id
+ * (the rows by the primary key's byte order); deletions run first, so that even rows in
+ * another order would end right, only with more writes. */
+static int findings_sync(struct store *st, struct db *db, const struct put_arg *a,
+			 struct errbuf *e)
+{
+	const struct store_report *r = a->r;
+	struct strs gone = {0};
+	size_t *upsert = NULL, n_upsert = 0;
+	struct db_stmt *s;
+	int rc;
+	if (r->n_findings > 0 && (upsert = malloc(r->n_findings * sizeof(*upsert))) == NULL)
+		return oom(st, e);
+	if ((rc = db_prepare(db, &q_findings_of_device, &s, e)) < 0)
+		goto out;
+	db_bind_text(s, 1, r->device_id);
+	size_t i = 0;
+	while ((rc = db_step(s, e)) == 1) {
+		const char *check = db_col_text(s, 0);
+		int c = -1;
+		while (i < r->n_findings && (c = strcmp(a->by_check[i]->check, check)) < 0)
+			upsert[n_upsert++] = i++;
+		if (i < r->n_findings && c == 0) {
+			const struct store_finding *f = a->by_check[i];
+			if (strcmp(f->topic, db_col_text(s, 1)) != 0 ||
+			    strcmp(f->severity, db_col_text(s, 2)) != 0 ||
+			    strcmp(f->status, db_col_text(s, 3)) != 0)
+				upsert[n_upsert++] = i;
+			i++;
+		} else if (strs_add(&gone, check) < 0) {
+			rc = oom(st, e);
+			break;
+		}
+	}
+	db_done(s);
+	if (rc < 0)
+		goto out;
+	while (i < r->n_findings)
+		upsert[n_upsert++] = i++;
+	for (size_t k = 0; k < gone.n; k++)
+		if ((rc = run_text2(db, &q_finding_delete, r->device_id, gone.v[k], e)) < 0)
+			goto out;
+	for (size_t k = 0; k < n_upsert; k++) {
+		const struct store_finding *f = a->by_check[upsert[k]];
+		if ((rc = db_prepare(db, &q_finding_upsert, &s, e)) < 0)
+			goto out;
+		db_bind_text(s, 1, r->device_id);
+		db_bind_text(s, 2, f->check);
+		db_bind_text(s, 3, f->topic);
+		db_bind_text(s, 4, f->severity);
+		db_bind_text(s, 5, f->status);
+		rc = db_step(s, e);
+		db_done(s);
+		if (rc < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(upsert);
+	strs_free(&gone);
+	return rc;
+}
+
+/* The same for the device's per-topic states, noting each change in the job's deltas. */
+static int topics_sync(struct store *st, struct db *db, const struct put_arg *a,
+		       struct store_deltas *d, struct errbuf *e)
+{
+	const struct store_report *r = a->r;
+	struct strs gone = {0};
+	size_t *upsert = NULL, n_upsert = 0;
+	struct db_stmt *s;
+	int rc;
+	if (a->n_topics > 0 && (upsert = malloc(a->n_topics * sizeof(*upsert))) == NULL)
+		return oom(st, e);
+	if ((rc = db_prepare(db, &store_q_topics_of_device, &s, e)) < 0)
+		goto out;
+	db_bind_text(s, 1, r->device_id);
+	size_t i = 0;
+	while ((rc = db_step(s, e)) == 1) {
+		const char *topic = db_col_text(s, 0);
+		int old = store_status_from_name(db_col_text(s, 1));
+		int c = -1;
+		while (i < a->n_topics && (c = strcmp(a->topics[i].topic, topic)) < 0) {
+			if (store_delta_add(d, a->topics[i].topic, a->topics[i].status, 1) < 0)
+				break;
+			upsert[n_upsert++] = i++;
+		}
+		if (i < a->n_topics && c < 0) {
+			rc = oom(st, e);
+			break;
+		}
+		if (i < a->n_topics && c == 0) {
+			if (old != a->topics[i].status) {
+				if ((old >= 0 && store_delta_add(d, topic, old, -1) < 0) ||
+				    store_delta_add(d, topic, a->topics[i].status, 1) < 0) {
+					rc = oom(st, e);
+					break;
+				}
+				upsert[n_upsert++] = i;
+			}
+			i++;
+		} else if (strs_add(&gone, topic) < 0 ||
+			   (old >= 0 && store_delta_add(d, topic, old, -1) < 0)) {
+			rc = oom(st, e);
+			break;
+		}
+	}
+	db_done(s);
+	if (rc < 0)
+		goto out;
+	for (; i < a->n_topics; i++) {
+		if (store_delta_add(d, a->topics[i].topic, a->topics[i].status, 1) < 0) {
+			rc = oom(st, e);
+			goto out;
+		}
+		upsert[n_upsert++] = i;
+	}
+	for (size_t k = 0; k < gone.n; k++)
+		if ((rc = run_text2(db, &q_topic_delete, r->device_id, gone.v[k], e)) < 0)
+			goto out;
+	for (size_t k = 0; k < n_upsert; k++) {
+		const struct topic_state *t = &a->topics[upsert[k]];
+		if ((rc = db_prepare(db, &q_topic_upsert, &s, e)) < 0)
+			goto out;
+		db_bind_text(s, 1, r->device_id);
+		db_bind_text(s, 2, t->topic);
+		db_bind_text(s, 3, store_status_names[t->status]);
+		rc = db_step(s, e);
+		db_done(s);
+		if (rc < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(upsert);
+	strs_free(&gone);
+	return rc;
+}
+
+static int device_update(struct db *db, const struct store_report *r, struct errbuf *e)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(db, &q_device_update, &s, e);
+	if (rc < 0)
+		return rc;
+	db_bind_text(s, 1, r->device_id);
+	str_or_null(s, 2, r->os_name);
+	str_or_null(s, 3, r->os_version);
+	str_or_null(s, 4, r->serial_number);
+	db_bind_text(s, 5, r->status);
+	db_bind_int64(s, 6, r->n_pass);
+	db_bind_int64(s, 7, r->n_fail);
+	db_bind_int64(s, 8, r->n_unknown);
+	db_bind_int64(s, 9, r->n_not_applicable);
+	int_or_null(s, 10, r->package_count);
+	int_or_null(s, 11, r->security_updates_pending);
+	db_bind_text(s, 12, r->report_id);
+	db_bind_int64(s, 13, r->generated_at);
+	db_bind_int64(s, 14, r->received_at);
+	rc = db_step(s, e);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_put_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e)
+{
+	const struct put_arg *a = j->arg;
+	const struct store_report *r = a->r;
+	const char *name = db_kind_name(st->kind);
+	struct db_stmt *s;
+
+	/* The device row first: on PostgreSQL it is locked, so two instances never interleave
+	 * the diffs below for one device. */
+	int rc = db_prepare(db, &store_q_device_lock, &s, e);
+	if (rc < 0)
+		return rc;
+	db_bind_text(s, 1, r->device_id);
+	rc = db_step(s, e);
+	bool revoked = rc == 1 && !db_col_null(s, 0);
+	int old_status = rc == 1 ? store_dev_status_from_name(db_col_text(s, 1)) : -1;
+	bool latest = rc == 1 && (db_col_null(s, 2) || r->generated_at >= db_col_int64(s, 2));
+	bool renamed = rc == 1 && strcmp(db_col_text(s, 3), r->hostname) != 0;
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return err_set(e, STORE_NOT_FOUND, "%s: store report: device %s not found", name,
+			       r->device_id);
+
+	if ((rc = db_prepare(db, &q_report_owner, &s, e)) < 0)
+		return rc;
+	db_bind_text(s, 1, r->report_id);
+	rc = db_step(s, e);
+	bool same = rc == 1 && strcmp(db_col_text(s, 0), r->device_id) == 0;
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && !same)
+		return err_set(e, STORE_CONFLICT, "%s: store report: report %s belongs to another device",
+			       name, r->report_id);
+	if (rc == 1) {
+		j->put.duplicate = true;
+		return inventory_missing(db, r, &j->put.need_inventory, e);
+	}
+
+	if ((rc = db_prepare(db, &q_report_add, &s, e)) < 0)
+		return rc;
+	db_bind_text(s, 1, r->report_id);
+	db_bind_text(s, 2, r->device_id);
+	db_bind_int64(s, 3, r->generated_at);
+	db_bind_int64(s, 4, r->received_at);
+	db_bind_text(s, 5, r->status);
+	db_bind_int64(s, 6, r->n_pass);
+	db_bind_int64(s, 7, r->n_fail);
+	db_bind_int64(s, 8, r->n_unknown);
+	db_bind_int64(s, 9, r->n_not_applicable);
+	db_bind_blob(s, 10, r->body, r->body_len);
+	rc = db_step(s, e);
+	db_done(s);
+	if (rc < 0)
+		return rc;
+
+	/* A report older than the device's latest (a spooled one arriving late) goes into the
+	 * history only. */
+	if (!latest) {
+		if ((rc = db_prepare(db, &q_device_seen, &s, e)) < 0)
+			return rc;
+		db_bind_text(s, 1, r->device_id);
+		db_bind_int64(s, 2, r->received_at);
+		rc = db_step(s, e);
+		db_done(s);
+		if (rc < 0)
+			return rc;
+		return inventory_missing(db, r, &j->put.need_inventory, e);
+	}
+
+	if ((rc = findings_sync(st, db, a, e)) < 0)
+		return rc;
+	/* A revoked device left the summary; a report that raced with the revocation is kept
+	 * but does not bring it back. */
+	if (!revoked) {
+		if ((rc = topics_sync(st, db, a, &j->deltas, e)) < 0)
+			return rc;
+		int old = old_status >= 0 ? old_status : DS_NONE;
+		if (old != a->dev_status && (store_delta_add(&j->deltas, NULL, old, -1) < 0 ||
+					     store_delta_add(&j->deltas, NULL, a->dev_status, 1) < 0))
+			return oom(st, e);
+	}
+	if ((rc = device_update(db, r, e)) < 0)
+		return rc;
+	if (renamed && (rc = run_text2(db, &q_device_rename, r->device_id, r->hostname, e)) < 0)
+		return rc;
+	if (r->inventory_json != NULL) {
+		if ((rc = db_prepare(db, &q_inventory_put, &s, e)) < 0)
+			return rc;
+		db_bind_text(s, 1, r->device_id);
+		db_bind_text(s, 2, r->inventory_sha256);
+		db_bind_blob(s, 3, r->inventory_json, r->inventory_len);
+		db_bind_int64(s, 4, r->received_at);
+		rc = db_step(s, e);
+		db_done(s);
+		return rc < 0 ? rc : 0;
+	}
+	return inventory_missing(db, r, &j->put.need_inventory, e);
+}
+
+static int by_check(const void *a, const void *b)
+{
+	const struct store_finding *x = *(const struct store_finding *const *)a;
+	const struct store_finding *y = *(const struct store_finding *const *)b;
+	return strcmp(x->check, y->check);
+}
+
+static int by_topic(const void *a, const void *b)
+{
+	const struct store_finding *x = *(const struct store_finding *const *)a;
+	const struct store_finding *y = *(const struct store_finding *const *)b;
+	return strcmp(x->topic, y->topic);
+}
+
+static int check_report(const struct store_report *r, struct errbuf *e)
+{
+	int rc;
+	if ((rc = store_check_text("report id", r->report_id, MAX_ID, false, e)) < 0 ||
+	    (rc = store_check_text("device id", r->device_id, MAX_ID, false, e)) < 0 ||
+	    (rc = store_check_text("hostname", r->hostname, MAX_TEXT, false, e)) < 0 ||
+	    (rc = store_check_text("os name", r->os_name, MAX_TEXT, true, e)) < 0 ||
+	    (rc = store_check_text("os version", r->os_version, MAX_TEXT, true, e)) < 0 ||
+	    (rc = store_check_text("serial number", r->serial_number, MAX_TEXT, true, e)) < 0 ||
+	    (rc = store_check_text("inventory sha256", r->inventory_sha256, 128, true, e)) < 0)
+		return rc;
+	int ds = store_dev_status_from_name(r->status);
+	if (ds != DS_PASS && ds != DS_FAIL && ds != DS_UNKNOWN)
+		return err_set(e, MAMORI_EINVAL, "report status: not pass, fail or unknown");
+	if (r->n_pass < 0 || r->n_fail < 0 || r->n_unknown < 0 || r->n_not_applicable < 0)
+		return err_set(e, MAMORI_EINVAL, "report counts: negative");
+	if (r->body == NULL)
+		return err_set(e, MAMORI_EINVAL, "report body: missing");
+	if (r->body_len > INT32_MAX || r->inventory_len > INT32_MAX)
+		return err_set(e, MAMORI_ETOOBIG, "report: larger than 2 GiB");
+	if (r->inventory_json != NULL && r->inventory_sha256 == NULL)
+		return err_set(e, MAMORI_EINVAL, "inventory: sent without its sha256");
+	if (r->n_findings > MAX_FINDINGS)
+		return err_set(e, MAMORI_ETOOBIG, "report: more than %d findings", MAX_FINDINGS);
+	if (r->n_findings > 0 && r->findings == NULL)
+		return err_set(e, MAMORI_EINVAL, "report findings: missing");
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct store_finding *f = &r->findings[i];
+		if ((rc = store_check_text("finding check", f->check, MAX_NAME, false, e)) < 0 ||
+		    (rc = store_check_text("finding topic", f->topic, MAX_NAME, false, e)) < 0 ||
+		    (rc = store_check_text("finding severity", f->severity, MAX_NAME, false, e)) < 0)
+			return rc;
+		if (store_status_from_name(f->status) < 0)
+			return err_set(e, MAMORI_EINVAL, "finding %s: unknown status", f->check);
+	}
+	return 0;
+}
+
+int store_report_put(struct store *st, const struct store_report *r, struct store_put_result *out,
+		     struct errbuf *e)
+{
+	int rc = check_report(r, e);
+	if (rc < 0)
+		return rc;
+	struct put_arg a = {.r = r, .dev_status = store_dev_status_from_name(r->status)};
+	const struct store_finding **by_t = NULL;
+	size_t n = r->n_findings;
+	if (n > 0) {
+		a.by_check = malloc(n * sizeof(*a.by_check));
+		by_t = malloc(n * sizeof(*by_t));
+		a.topics = malloc(n * sizeof(*a.topics));
+		if (a.by_check == NULL || by_t == NULL || a.topics == NULL) {
+			rc = err_set(e, MAMORI_ENOMEM, "store report: out of memory");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		a.by_check[i] = by_t[i] = &r->findings[i];
+	if (n > 0) {
+		qsort(a.by_check, n, sizeof(*a.by_check), by_check);
+		qsort(by_t, n, sizeof(*by_t), by_topic);
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(a.by_check[i - 1]->check, a.by_check[i]->check) == 0) {
+			rc = err_set(e, MAMORI_EINVAL, "report: check %s appears twice",
+				     a.by_check[i]->check);
+			goto out;
+		}
+	}
+	/* Topic state: the worst finding; disabled ones do not count, a topic with nothing
+	 * else has no state. */
+	for (size_t i = 0; i < n;) {
+		size_t k = i;
+		int worst = -1;
+		for (; k < n && strcmp(by_t[k]->topic, by_t[i]->topic) == 0; k++) {
+			int s = store_status_from_name(by_t[k]->status);
+			if (rank(s) > rank(worst))
+				worst = s;
+		}
+		if (worst >= 0)
+			a.topics[a.n_topics++] = (struct topic_state){by_t[i]->topic, worst};
+		i = k;
+	}
+	struct store_job j = {.run = store_put_run, .key = r->device_id, .arg = &a};
+	if ((rc = store_submit(st, &j, e)) == 0)
+		*out = j.put;
+out:
+	free(a.by_check);
+	free(by_t);
+	free(a.topics);
+	return rc;
+}

@@ -1,0 +1,1193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The store, the same cases on SQLite (a temporary file) and on PostgreSQL (the private
+ * instance of scripts/pg-test.sh, named by MAMORI_TEST_PG_URL_FILE); every test gets a new
+ * database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include "server/store.h"
+
+#define T0 1790000000LL /* 2026-09-21T14:13:20Z: the tests' "now" */
+
+enum kind { K_SQLITE, K_PG };
+static enum kind g_kind;
+static char g_pg_admin[512]; /* the URL of mamori_test, where databases are made */
+
+struct world {
+	struct store *st;
+	char url[600];
+	char dir[64];    /* SQLite: the temporary directory */
+	char dbname[64]; /* PostgreSQL: the database */
+};
+
+/* ---- databases ---- */
+
+static void quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+static PGconn *pg_admin(void)
+{
+	PGconn *c = PQconnectdb(g_pg_admin);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "postgresql: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	PQsetNoticeProcessor(c, quiet, NULL);
+	return c;
+}
+
+static int pg_cmd(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		fprintf(stderr, "postgresql: %s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* The admin URL with another database name: ".../mamori_test?..." -> ".../NAME?...". */
+static int pg_url(const char *name, char *out, size_t outlen)
+{
+	const char *p = strstr(g_pg_admin, "/mamori_test");
+	if (p == NULL)
+		return -1;
+	int n = snprintf(out, outlen, "%.*s/%s%s", (int)(p - g_pg_admin), g_pg_admin, name,
+			 p + strlen("/mamori_test"));
+	return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+static int new_database(struct world *w)
+{
+	static int counter;
+	if (g_kind == K_SQLITE) {
+		snprintf(w->dir, sizeof(w->dir), "/tmp/mamori-store-XXXXXX");
+		if (mkdtemp(w->dir) == NULL)
+			return -1;
+		int n = snprintf(w->url, sizeof(w->url), "sqlite:%s/mamorid.db", w->dir);
+		return n > 0 && (size_t)n < sizeof(w->url) ? 0 : -1;
+	}
+	snprintf(w->dbname, sizeof(w->dbname), "mamori_t_%ld_%d", (long)getpid(), ++counter);
+	PGconn *c = pg_admin();
+	if (c == NULL)
+		return -1;
+	char sql[128];
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", w->dbname);
+	int rc = pg_cmd(c, sql);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", w->dbname);
+	if (rc == 0)
+		rc = pg_cmd(c, sql);
+	PQfinish(c);
+	if (rc == 0)
+		rc = pg_url(w->dbname, w->url, sizeof(w->url));
+	return rc;
+}
+
+static void drop_database(struct world *w)
+{
+	if (g_kind == K_SQLITE) {
+		const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+		for (size_t i = 0; i < 4; i++) {
+			char p[128];
+			snprintf(p, sizeof(p), "%s/mamorid.db%s", w->dir, suffix[i]);
+			unlink(p);
+		}
+		rmdir(w->dir);
+		return;
+	}
+	PGconn *c = pg_admin();
+	if (c == NULL)
+		return;
+	char sql[128];
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", w->dbname);
+	pg_cmd(c, sql);
+	PQfinish(c);
+}
+
+/* One number from SQL run directly on the test database (not through the store). */
+static long long sql_count(struct world *w, const char *sql)
+{
+	long long v = -1;
+	if (g_kind == K_SQLITE) {
+		sqlite3 *db;
+		sqlite3_stmt *s;
+		if (sqlite3_open_v2(w->url + 7, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+			if (sqlite3_step(s) == SQLITE_ROW)
+				v = sqlite3_column_int64(s, 0);
+			sqlite3_finalize(s);
+		}
+		sqlite3_close(db);
+		return v;
+	}
+	PGconn *c = PQconnectdb(w->url);
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, sql);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+	}
+	PQfinish(c);
+	return v;
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	if (w == NULL || new_database(w) < 0) {
+		free(w);
+		return -1;
+	}
+	struct errbuf e = {{0}};
+	if (store_open(w->url, 4, &w->st, &e) != 0) {
+		fprintf(stderr, "store_open %s: %s\n", w->url, e.msg);
+		drop_database(w);
+		free(w);
+		return -1;
+	}
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	store_close(w->st);
+	drop_database(w);
+	free(w);
+	return 0;
+}
+
+/* ---- building reports ---- */
+
+#define MAXF 64
+struct rep {
+	struct store_report r;
+	struct store_finding f[MAXF];
+	char names[MAXF][3][128];
+	char id[33];
+};
+
+static void rep_init(struct rep *p, const char *report_id, const char *device, int64_t gen)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s", report_id);
+	p->r.report_id = p->id;
+	p->r.device_id = device;
+	p->r.generated_at = gen;
+	p->r.received_at = gen + 5;
+	p->r.hostname = "pc-001";
+	p->r.os_name = "Debian GNU/Linux";
+	p->r.os_version = "12";
+	p->r.serial_number = "SN-1";
+	p->r.security_updates_pending = 3;
+	p->r.package_count = 1843;
+	p->r.findings = p->f;
+	p->r.body = "{\"report\": true}";
+	p->r.body_len = strlen(p->r.body);
+	p->r.status = "pass";
+}
+
+/* Adds a finding and keeps status and counts as api.c would compute them. */
+static void rep_add(struct rep *p, const char *check, const char *topic, const char *status)
+{
+	size_t i = p->r.n_findings++;
+	assert_true(i < MAXF);
+	snprintf(p->names[i][0], sizeof(p->names[i][0]), "%s", check);
+	snprintf(p->names[i][1], sizeof(p->names[i][1]), "%s", topic);
+	snprintf(p->names[i][2], sizeof(p->names[i][2]), "%s", i % 2 ? "high" : "low");
+	p->f[i] = (struct store_finding){p->names[i][0], p->names[i][1], p->names[i][2], status};
+	if (strcmp(status, "pass") == 0)
+		p->r.n_pass++;
+	else if (strcmp(status, "fail") == 0)
+		p->r.n_fail++;
+	else if (strcmp(status, "unknown") == 0)
+		p->r.n_unknown++;
+	else if (strcmp(status, "not_applicable") == 0)
+		p->r.n_not_applicable++;
+	p->r.status = p->r.n_fail ? "fail" : p->r.n_unknown ? "unknown" : "pass";
+}
+
+static void hexid(char out[33], const char *prefix, int n)
+{
+	snprintf(out, 33, "%s%0*x", prefix, (int)(32 - strlen(prefix)), (unsigned)n);
+}
+
+/* Enrolls a device with a fresh token; returns the store's answer. */
+static int enroll(struct store *st, const char *device, const char *hostname, const char *serial)
+{
+	char tok[65];
+	snprintf(tok, sizeof(tok), "tok-%s", device);
+	struct errbuf e = {{0}};
+	int rc = store_token_add(st, tok, T0 - 60, T0 + 3600, &e);
+	if (rc != 0)
+		return rc;
+	struct store_enrollment en = {tok, device, hostname, "alice", serial, T0 + 86400 * 397, T0};
+	rc = store_enroll(st, &en, &e);
+	if (rc != 0)
+		fprintf(stderr, "enroll %s: %s\n", device, e.msg);
+	return rc;
+}
+
+static int put(struct store *st, struct rep *p, struct store_put_result *res)
+{
+	struct errbuf e = {{0}};
+	struct store_put_result dummy;
+	int rc = store_report_put(st, &p->r, res != NULL ? res : &dummy, &e);
+	if (rc < 0)
+		fprintf(stderr, "put %s: %s\n", p->r.report_id, e.msg);
+	return rc;
+}
+
+/* Checks a query's answer (j is read after the call: arguments have no order). */
+static void get_json(int rc, json_t **j, const char *what, const struct errbuf *e)
+{
+	if (rc != 0)
+		fprintf(stderr, "%s: %d %s\n", what, rc, e->msg);
+	assert_int_equal(rc, 0);
+	assert_non_null(*j);
+}
+
+static long long jint_at(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+static const char *jstr_at(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	assert_true(json_is_string(v));
+	return json_string_value(v);
+}
+
+static const char *backend_prefix(void)
+{
+	return g_kind == K_SQLITE ? "sqlite: " : "postgresql: ";
+}
+
+/* ---- tests ---- */
+
+static void *open_in_thread(void *arg)
+{
+	struct world *w = arg;
+	struct store *st = NULL;
+	struct errbuf e = {{0}};
+	if (store_open(w->url, 1, &st, &e) != 0) {
+		fprintf(stderr, "concurrent open: %s\n", e.msg);
+		return (void *)1;
+	}
+	store_close(st);
+	return NULL;
+}
+
+static void test_migrations(void **state)
+{
+	struct world *w = *state;
+	struct errbuf e = {{0}};
+	int v = 0;
+	assert_int_equal(store_schema_version(w->st, &v, &e), 0);
+	assert_int_equal(v, 1);
+	assert_string_equal(store_backend(w->st), g_kind == K_SQLITE ? "sqlite" : "postgresql");
+	/* Opening again, several at once, is a no-op. */
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, open_in_thread, w), 0);
+	for (int i = 0; i < 4; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		assert_null(r);
+	}
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM schema_migrations"), 1);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM status_counts"), 5);
+	if (g_kind == K_SQLITE) {
+		/* Durable and concurrent: WAL. */
+		sqlite3 *db;
+		sqlite3_stmt *s;
+		assert_int_equal(sqlite3_open(w->url + 7, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), 0);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+	}
+	store_close(w->st);
+	w->st = NULL;
+	assert_int_equal(store_open(w->url, 2, &w->st, &e), 0);
+	assert_int_equal(store_schema_version(w->st, &v, &e), 0);
+	assert_int_equal(v, 1);
+	/* Bad arguments. */
+	struct store *st = NULL;
+	assert_int_equal(store_open("", 1, &st, &e), MAMORI_EINVAL);
+	assert_int_equal(store_open(w->url, 0, &st, &e), MAMORI_EINVAL);
+	assert_int_equal(store_open("sqlite:", 1, &st, &e), MAMORI_EINVAL);
+	assert_true(store_open("sqlite:/nonexistent-dir/x/y.db", 1, &st, &e) < 0);
+	assert_non_null(strstr(e.msg, "sqlite"));
+	assert_null(st);
+	store_close(NULL);
+}
+
+static void test_tokens(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	assert_int_equal(store_token_add(st, "good", T0 - 10, T0 + 100, &e), 0);
+	assert_int_equal(store_token_add(st, "expired", T0 - 200, T0 - 100, &e), 0);
+	assert_int_equal(store_token_add(st, "edge", T0 - 200, T0, &e), 0);
+	/* The same token twice is refused. */
+	assert_true(store_token_add(st, "good", T0, T0 + 5, &e) < 0);
+	assert_non_null(strstr(e.msg, backend_prefix()));
+
+	struct store_enrollment en = {"unknown", "d0000000000000000000000000000001", "pc-1",
+				      NULL, "0a1b", T0 + 1000, T0};
+	assert_int_equal(store_enroll(st, &en, &e), STORE_GONE);
+	en.token_sha256 = "expired";
+	assert_int_equal(store_enroll(st, &en, &e), STORE_GONE);
+	en.token_sha256 = "edge"; /* expires at now: expired */
+	assert_int_equal(store_enroll(st, &en, &e), STORE_GONE);
+	en.token_sha256 = "good";
+	assert_int_equal(store_enroll(st, &en, &e), 0);
+	/* A token enrolls once. */
+	struct store_enrollment en2 = {"good", "d0000000000000000000000000000002", "pc-2",
+				       NULL, "0a1c", T0 + 1000, T0 + 1};
+	assert_int_equal(store_enroll(st, &en2, &e), STORE_GONE);
+	/* A failed enrollment changes nothing: the device id collision keeps the token. */
+	assert_int_equal(store_token_add(st, "second", T0, T0 + 100, &e), 0);
+	struct store_enrollment en3 = {"second", "d0000000000000000000000000000001", "pc-3",
+				       NULL, "0a1d", T0 + 1000, T0 + 1};
+	assert_true(store_enroll(st, &en3, &e) < 0);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM tokens WHERE used_at IS NULL "
+				      "AND sha256 = 'second'"),
+			 1);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM certs"), 1);
+
+	json_t *c = NULL;
+	get_json(store_status_counts(st, &c, &e), &c, "status counts", &e);
+	assert_int_equal(jint_at(c, "none"), 1);
+	assert_int_equal(jint_at(c, "pass"), 0);
+	json_decref(c);
+	json_t *d = NULL;
+	get_json(store_device_get(st, en.device_id, &d, &e), &d, "device", &e);
+	assert_string_equal(jstr_at(d, "hostname"), "pc-1");
+	assert_true(json_is_null(json_object_get(d, "status")));
+	assert_true(json_is_null(json_object_get(d, "user")));
+	assert_true(json_is_null(json_object_get(d, "last_seen")));
+	assert_string_equal(jstr_at(d, "enrolled_at"), "2026-09-21T14:13:20Z");
+	json_decref(d);
+}
+
+static void test_certs(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	const char *dev = "d1000000000000000000000000000001";
+	assert_int_equal(enroll(st, dev, "pc-1", "00ff01"), 0);
+	assert_int_equal(store_admin_cert_add(st, "aa01", "admin-alice", T0 + 999, T0, &e), 0);
+	/* Serials are unique across kinds. */
+	assert_true(store_admin_cert_add(st, "00ff01", "bob", T0 + 999, T0, &e) < 0);
+	char longname[80];
+	memset(longname, 'n', 70);
+	longname[70] = '\0';
+	assert_true(store_admin_cert_add(st, "aa02", longname, T0 + 999, T0, &e) < 0);
+
+	struct store_cert c;
+	assert_int_equal(store_cert_lookup(st, "00ff01", &c, &e), 0);
+	assert_int_equal(c.kind, STORE_CERT_DEVICE);
+	assert_string_equal(c.owner, dev);
+	assert_false(c.revoked);
+	assert_int_equal(c.not_after, T0 + 86400 * 397);
+	assert_int_equal(store_cert_lookup(st, "aa01", &c, &e), 0);
+	assert_int_equal(c.kind, STORE_CERT_ADMIN);
+	assert_string_equal(c.owner, "admin-alice");
+	assert_int_equal(c.not_after, T0 + 999);
+	assert_int_equal(store_cert_lookup(st, "ffff", &c, &e), STORE_NOT_FOUND);
+
+	assert_int_equal(store_device_revoke(st, dev, T0 + 50, &e), 0);
+	assert_int_equal(store_cert_lookup(st, "00ff01", &c, &e), 0);
+	assert_true(c.revoked);
+	assert_int_equal(store_device_revoke(st, dev, T0 + 60, &e), 0); /* twice: fine */
+	assert_int_equal(store_device_revoke(st, "d1000000000000000000000000000009", T0, &e),
+			 STORE_NOT_FOUND);
+	assert_int_equal(store_cert_lookup(st, "aa01", &c, &e), 0);
+	assert_false(c.revoked);
+
+	json_t *d = NULL;
+	get_json(store_device_get(st, dev, &d, &e), &d, "device", &e);
+	assert_string_equal(jstr_at(d, "revoked_at"), "2026-09-21T14:14:10Z");
+	json_decref(d);
+	json_t *s = NULL;
+	get_json(store_status_counts(st, &s, &e), &s, "status counts", &e);
+	assert_int_equal(jint_at(s, "revoked"), 1);
+	assert_int_equal(jint_at(s, "none"), 0);
+	json_decref(s);
+}
+
+static void test_report_put(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	const char *d1 = "d2000000000000000000000000000001";
+	const char *d2 = "d2000000000000000000000000000002";
+	assert_int_equal(enroll(st, d1, "pc-1", "01"), 0);
+	assert_int_equal(enroll(st, d2, "pc-2", "02"), 0);
+
+	struct rep p;
+	rep_init(&p, "r2000000000000000000000000000001", d1, T0);
+	rep_add(&p, "ssh-root", "ssh", "pass");
+	rep_add(&p, "fw-on", "firewall", "fail");
+	/* A body with every byte value, NUL included, comes back as it went in. */
+	char body[256];
+	for (int i = 0; i < 256; i++)
+		body[i] = (char)i;
+	p.r.body = body;
+	p.r.body_len = sizeof(body);
+	struct store_put_result res = {true, true};
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_false(res.duplicate);
+	assert_false(res.need_inventory);
+	res.duplicate = false;
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_true(res.duplicate);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), 1);
+
+	char *b = NULL;
+	size_t blen = 0;
+	assert_int_equal(store_report_body(st, p.r.report_id, &b, &blen, &e), 0);
+	assert_int_equal(blen, sizeof(body));
+	assert_memory_equal(b, body, sizeof(body));
+	free(b);
+	assert_int_equal(store_report_body(st, "r2000000000000000000000000000009", &b, &blen, &e),
+			 STORE_NOT_FOUND);
+
+	/* The same id from another device. */
+	struct rep q;
+	rep_init(&q, p.r.report_id, d2, T0);
+	rep_add(&q, "ssh-root", "ssh", "pass");
+	assert_int_equal(store_report_put(st, &q.r, &res, &e), STORE_CONFLICT);
+	assert_non_null(strstr(e.msg, backend_prefix()));
+	/* No such device. */
+	rep_init(&q, "r2000000000000000000000000000002", "d2000000000000000000000000000003", T0);
+	assert_int_equal(store_report_put(st, &q.r, &res, &e), STORE_NOT_FOUND);
+	/* Malformed: status, a check twice, a bad finding status, not UTF-8. */
+	rep_init(&q, "r2000000000000000000000000000003", d2, T0);
+	q.r.status = "great";
+	assert_int_equal(store_report_put(st, &q.r, &res, &e), MAMORI_EINVAL);
+	rep_init(&q, "r2000000000000000000000000000003", d2, T0);
+	rep_add(&q, "a", "t", "pass");
+	rep_add(&q, "a", "t", "fail");
+	assert_int_equal(store_report_put(st, &q.r, &res, &e), MAMORI_EINVAL);
+	assert_non_null(strstr(e.msg, "twice"));
+	rep_init(&q, "r2000000000000000000000000000003", d2, T0);
+	rep_add(&q, "a", "t", "sometimes");
+	assert_int_equal(store_report_put(st, &q.r, &res, &e), MAMORI_EINVAL);
+	rep_init(&q, "r2000000000000000000000000000003", d2, T0);
+	q.r.hostname = "pc-\xff";
+	assert_int_equal(store_report_put(st, &q.r, &res, &e), MAMORI_EINVAL);
+	/* None of them left anything behind, and the store still works. */
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), 1);
+	rep_init(&q, "r2000000000000000000000000000003", d2, T0);
+	assert_int_equal(put(st, &q, &res), 0);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), 2);
+}
+
+static void test_device_state(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	const char *d = "d3000000000000000000000000000001";
+	assert_int_equal(enroll(st, d, "pc-old-name", "03"), 0);
+	struct rep p;
+	rep_init(&p, "r3000000000000000000000000000002", d, T0 + 100);
+	rep_add(&p, "c-b", "ssh", "pass");
+	rep_add(&p, "c-a", "ssh", "unknown");
+	rep_add(&p, "c-c", "fw", "not_applicable");
+	rep_add(&p, "c-d", "fw", "disabled");
+	p.r.hostname = "pc-new";
+	p.r.security_updates_pending = -1;
+	assert_int_equal(put(st, &p, NULL), 0);
+
+	json_t *j = NULL;
+	get_json(store_device_get(st, d, &j, &e), &j, "device", &e);
+	assert_string_equal(jstr_at(j, "id"), d);
+	assert_string_equal(jstr_at(j, "hostname"), "pc-new");
+	assert_string_equal(jstr_at(j, "user"), "alice");
+	assert_string_equal(jstr_at(json_object_get(j, "os"), "name"), "Debian GNU/Linux");
+	assert_string_equal(jstr_at(json_object_get(j, "os"), "version"), "12");
+	assert_string_equal(jstr_at(j, "serial_number"), "SN-1");
+	assert_string_equal(jstr_at(j, "status"), "unknown");
+	json_t *counts = json_object_get(j, "counts");
+	assert_int_equal(jint_at(counts, "pass"), 1);
+	assert_int_equal(jint_at(counts, "fail"), 0);
+	assert_int_equal(jint_at(counts, "unknown"), 1);
+	assert_int_equal(jint_at(counts, "not_applicable"), 1);
+	assert_int_equal(jint_at(j, "packages"), 1843);
+	assert_true(json_is_null(json_object_get(j, "security_updates_pending")));
+	assert_string_equal(jstr_at(j, "last_report_id"), p.r.report_id);
+	assert_string_equal(jstr_at(j, "last_seen"), "2026-09-21T14:15:05Z");
+	assert_true(json_is_null(json_object_get(j, "revoked_at")));
+	json_decref(j);
+
+	/* Findings: ordered by check id. */
+	get_json(store_device_findings(st, d, &j, &e), &j, "findings", &e);
+	assert_string_equal(jstr_at(j, "device"), d);
+	assert_string_equal(jstr_at(j, "report_id"), p.r.report_id);
+	json_t *fl = json_object_get(j, "findings");
+	assert_int_equal(json_array_size(fl), 4);
+	assert_string_equal(jstr_at(json_array_get(fl, 0), "check"), "c-a");
+	assert_string_equal(jstr_at(json_array_get(fl, 0), "status"), "unknown");
+	assert_string_equal(jstr_at(json_array_get(fl, 0), "topic"), "ssh");
+	assert_string_equal(jstr_at(json_array_get(fl, 0), "severity"), "high");
+	assert_string_equal(jstr_at(json_array_get(fl, 3), "check"), "c-d");
+	assert_string_equal(jstr_at(json_array_get(fl, 3), "status"), "disabled");
+	json_decref(j);
+
+	/* An older report (spooled, late) goes into the history only. */
+	struct rep old;
+	rep_init(&old, "r3000000000000000000000000000001", d, T0);
+	old.r.received_at = T0 + 200;
+	rep_add(&old, "c-z", "ssh", "fail");
+	assert_int_equal(put(st, &old, NULL), 0);
+	get_json(store_device_get(st, d, &j, &e), &j, "device", &e);
+	assert_string_equal(jstr_at(j, "last_report_id"), p.r.report_id);
+	assert_string_equal(jstr_at(j, "status"), "unknown");
+	assert_string_equal(jstr_at(j, "last_seen"), "2026-09-21T14:16:40Z");
+	json_decref(j);
+
+	/* A newer one replaces the findings: gone, changed, new. */
+	struct rep n;
+	rep_init(&n, "r3000000000000000000000000000003", d, T0 + 300);
+	rep_add(&n, "c-b", "ssh", "fail");
+	rep_add(&n, "c-e", "usb", "pass");
+	assert_int_equal(put(st, &n, NULL), 0);
+	get_json(store_device_findings(st, d, &j, &e), &j, "findings", &e);
+	fl = json_object_get(j, "findings");
+	assert_int_equal(json_array_size(fl), 2);
+	assert_string_equal(jstr_at(json_array_get(fl, 0), "check"), "c-b");
+	assert_string_equal(jstr_at(json_array_get(fl, 0), "status"), "fail");
+	assert_string_equal(jstr_at(json_array_get(fl, 1), "check"), "c-e");
+	json_decref(j);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM device_topics"), 2);
+
+	/* Unknown devices. */
+	assert_int_equal(store_device_get(st, "nope", &j, &e), STORE_NOT_FOUND);
+	assert_int_equal(store_device_findings(st, "nope", &j, &e), STORE_NOT_FOUND);
+	/* A device without a report. */
+	assert_int_equal(enroll(st, "d3000000000000000000000000000002", "pc-2", "04"), 0);
+	get_json(store_device_findings(st, "d3000000000000000000000000000002", &j, &e), &j,
+		 "findings", &e);
+	assert_true(json_is_null(json_object_get(j, "report_id")));
+	assert_int_equal(json_array_size(json_object_get(j, "findings")), 0);
+	json_decref(j);
+}
+
+static void test_history_paging(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	const char *d = "d4000000000000000000000000000001";
+	assert_int_equal(enroll(st, d, "pc-1", "05"), 0);
+	/* received_at: 10, 20, 20, 20, 30, 40, 40 (ties across page boundaries). */
+	const int64_t recv[] = {10, 20, 20, 20, 30, 40, 40};
+	const size_t n = sizeof(recv) / sizeof(recv[0]);
+	for (size_t i = 0; i < n; i++) {
+		struct rep p;
+		char id[33];
+		hexid(id, "r4", (int)i);
+		rep_init(&p, id, d, T0 + (int64_t)i);
+		p.r.received_at = T0 + recv[i];
+		assert_int_equal(put(st, &p, NULL), 0);
+	}
+	for (int limit = 1; limit <= 8; limit++) {
+		bool seen[8] = {false};
+		size_t total = 0;
+		int64_t before = 0;
+		char prev_time[32] = "9999";
+		for (int pages = 0; pages < 20; pages++) {
+			json_t *j = NULL;
+			get_json(store_device_reports(st, d, before, limit, &j, &e), &j, "reports",
+				 &e);
+			json_t *list = json_object_get(j, "reports");
+			assert_true(json_array_size(list) >= (size_t)(total < n ? 1 : 0));
+			for (size_t i = 0; i < json_array_size(list); i++) {
+				json_t *r = json_array_get(list, i);
+				const char *id = jstr_at(r, "report_id");
+				unsigned k = (unsigned)strtoul(id + 2, NULL, 16);
+				assert_true(k < n);
+				assert_false(seen[k]);
+				seen[k] = true;
+				total++;
+				const char *t = jstr_at(r, "received_at");
+				assert_true(strcmp(t, prev_time) <= 0); /* newest first */
+				snprintf(prev_time, sizeof(prev_time), "%s", t);
+				assert_int_equal(jint_at(json_object_get(r, "counts"), "pass"), 0);
+				assert_string_equal(jstr_at(r, "status"), "pass");
+				assert_non_null(json_object_get(r, "generated_at"));
+			}
+			json_t *next = json_object_get(j, "next");
+			if (json_is_null(next)) {
+				json_decref(j);
+				break;
+			}
+			before = json_integer_value(next);
+			json_decref(j);
+		}
+		assert_int_equal(total, n);
+	}
+	json_t *j = NULL;
+	assert_int_equal(store_device_reports(st, "nope", 0, 5, &j, &e), STORE_NOT_FOUND);
+	assert_int_equal(store_device_reports(st, d, 0, 0, &j, &e), MAMORI_EINVAL);
+}
+
+struct expect_topic {
+	const char *topic;
+	int pass, fail, unknown, na;
+};
+
+static void check_summary(struct store *st, const struct expect_topic *x, size_t nx,
+			  int devices)
+{
+	struct errbuf e = {{0}};
+	json_t *j = NULL;
+	get_json(store_topic_summary(st, &j, &e), &j, "summary", &e);
+	assert_int_equal(jint_at(j, "devices"), devices);
+	json_t *topics = json_object_get(j, "topics");
+	if (json_array_size(topics) != nx) {
+		char *dump = json_dumps(j, 0);
+		fprintf(stderr, "summary: %s\n", dump);
+		free(dump);
+	}
+	assert_int_equal(json_array_size(topics), nx);
+	for (size_t i = 0; i < nx; i++) {
+		json_t *t = json_array_get(topics, i);
+		assert_string_equal(jstr_at(t, "topic"), x[i].topic);
+		assert_int_equal(jint_at(t, "pass"), x[i].pass);
+		assert_int_equal(jint_at(t, "fail"), x[i].fail);
+		assert_int_equal(jint_at(t, "unknown"), x[i].unknown);
+		assert_int_equal(jint_at(t, "not_applicable"), x[i].na);
+	}
+	json_decref(j);
+}
+
+static void check_counts(struct store *st, int pass, int fail, int unknown, int none,
+			 int revoked)
+{
+	struct errbuf e = {{0}};
+	json_t *j = NULL;
+	get_json(store_status_counts(st, &j, &e), &j, "status counts", &e);
+	assert_int_equal(jint_at(j, "pass"), pass);
+	assert_int_equal(jint_at(j, "fail"), fail);
+	assert_int_equal(jint_at(j, "unknown"), unknown);
+	assert_int_equal(jint_at(j, "none"), none);
+	assert_int_equal(jint_at(j, "revoked"), revoked);
+	json_decref(j);
+}
+
+static void test_topic_summary(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	const char *d1 = "d5000000000000000000000000000001";
+	const char *d2 = "d5000000000000000000000000000002";
+	const char *d3 = "d5000000000000000000000000000003";
+	const char *d4 = "d5000000000000000000000000000004";
+	assert_int_equal(enroll(st, d1, "a", "51"), 0);
+	assert_int_equal(enroll(st, d2, "b", "52"), 0);
+	assert_int_equal(enroll(st, d3, "c", "53"), 0);
+	assert_int_equal(enroll(st, d4, "d", "54"), 0);
+	check_summary(st, NULL, 0, 0);
+	check_counts(st, 0, 0, 0, 4, 0);
+
+	struct rep p;
+	rep_init(&p, "r5000000000000000000000000000001", d1, T0);
+	rep_add(&p, "ssh-1", "ssh", "pass");
+	rep_add(&p, "ssh-2", "ssh", "pass");
+	rep_add(&p, "fw-1", "fw", "fail");
+	assert_int_equal(put(st, &p, NULL), 0);
+	rep_init(&p, "r5000000000000000000000000000002", d2, T0);
+	rep_add(&p, "ssh-1", "ssh", "unknown");
+	rep_add(&p, "ssh-2", "ssh", "pass");
+	rep_add(&p, "fw-1", "fw", "not_applicable");
+	rep_add(&p, "wifi-1", "wifi", "disabled"); /* disabled only: no wifi state */
+	assert_int_equal(put(st, &p, NULL), 0);
+	rep_init(&p, "r5000000000000000000000000000003", d3, T0);
+	rep_add(&p, "ssh-1", "ssh", "fail");
+	rep_add(&p, "fw-1", "fw", "pass");
+	rep_add(&p, "fw-2", "fw", "not_applicable");
+	assert_int_equal(put(st, &p, NULL), 0);
+	/* By hand: fw: d1 fail, d2 n/a, d3 pass; ssh: d1 pass, d2 unknown, d3 fail. */
+	const struct expect_topic x1[] = {{"fw", 1, 1, 0, 1}, {"ssh", 1, 1, 1, 0}};
+	check_summary(st, x1, 2, 3);
+	check_counts(st, 0, 2, 1, 1, 0);
+
+	/* d1 again: ssh fails now, fw passes, wifi appears. */
+	rep_init(&p, "r5000000000000000000000000000004", d1, T0 + 10);
+	rep_add(&p, "ssh-1", "ssh", "fail");
+	rep_add(&p, "fw-1", "fw", "pass");
+	rep_add(&p, "wifi-1", "wifi", "pass");
+	assert_int_equal(put(st, &p, NULL), 0);
+	const struct expect_topic x2[] = {
+		{"fw", 2, 0, 0, 1}, {"ssh", 0, 2, 1, 0}, {"wifi", 1, 0, 0, 0}};
+	check_summary(st, x2, 3, 3);
+	check_counts(st, 0, 2, 1, 1, 0);
+	/* A duplicate changes nothing. */
+	assert_int_equal(put(st, &p, NULL), 0);
+	check_summary(st, x2, 3, 3);
+
+	/* Revoking d3 takes it out: fw pass -1, ssh fail -1. Twice is the same. */
+	struct errbuf e = {{0}};
+	assert_int_equal(store_device_revoke(st, d3, T0 + 20, &e), 0);
+	assert_int_equal(store_device_revoke(st, d3, T0 + 21, &e), 0);
+	const struct expect_topic x3[] = {
+		{"fw", 1, 0, 0, 1}, {"ssh", 0, 1, 1, 0}, {"wifi", 1, 0, 0, 0}};
+	check_summary(st, x3, 3, 2);
+	check_counts(st, 0, 1, 1, 1, 1);
+	/* A report of the revoked device racing with its revocation is kept, not counted. */
+	rep_init(&p, "r5000000000000000000000000000005", d3, T0 + 30);
+	rep_add(&p, "ssh-1", "ssh", "pass");
+	assert_int_equal(put(st, &p, NULL), 0);
+	check_summary(st, x3, 3, 2);
+	check_counts(st, 0, 1, 1, 1, 1);
+	/* Revoking a device that never reported moves it from none to revoked. */
+	assert_int_equal(store_device_revoke(st, d4, T0 + 40, &e), 0);
+	check_counts(st, 0, 1, 1, 0, 2);
+	/* d1 back to all pass; the wifi topic goes when d1 stops reporting it. */
+	rep_init(&p, "r5000000000000000000000000000006", d1, T0 + 50);
+	rep_add(&p, "ssh-1", "ssh", "pass");
+	rep_add(&p, "fw-1", "fw", "pass");
+	assert_int_equal(put(st, &p, NULL), 0);
+	const struct expect_topic x4[] = {{"fw", 1, 0, 0, 1}, {"ssh", 1, 0, 1, 0}};
+	check_summary(st, x4, 2, 2);
+	check_counts(st, 1, 0, 1, 0, 2);
+	/* The counters equal a count over device_topics of the devices not revoked. */
+	assert_int_equal(sql_count(w, "SELECT COALESCE(SUM(devices), 0) FROM topic_counts"),
+			 sql_count(w, "SELECT COUNT(*) FROM device_topics t JOIN devices d ON "
+				      "d.id = t.device_id WHERE d.revoked_at IS NULL"));
+}
+
+static void test_devices_page(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	/* Ledger order: hostname, then id. */
+	const char *ids[] = {"d6000000000000000000000000000005", "d6000000000000000000000000000003",
+			     "d6000000000000000000000000000004", "d6000000000000000000000000000001",
+			     "d6000000000000000000000000000002"};
+	const char *hosts[] = {"alpha", "bravo", "bravo", "charlie", "Zulu"};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(enroll(st, ids[i], hosts[i], ids[i] + 28), 0);
+	/* Bytes order: "Zulu" < "alpha". */
+	const char *order[] = {ids[4], ids[0], ids[1], ids[2], ids[3]};
+	for (int limit = 1; limit <= 6; limit++) {
+		const char *after = NULL;
+		char next[65] = "";
+		int k = 0;
+		for (int page = 0; page < 10; page++) {
+			json_t *j = NULL;
+			get_json(store_devices_page(st, after, limit, &j, &e), &j, "page", &e);
+			assert_int_equal(jint_at(j, "total"), 5);
+			json_t *list = json_object_get(j, "devices");
+			assert_true(json_array_size(list) <= (size_t)limit);
+			for (size_t i = 0; i < json_array_size(list); i++, k++)
+				assert_string_equal(jstr_at(json_array_get(list, i), "id"),
+						    order[k]);
+			json_t *nx = json_object_get(j, "next");
+			if (json_is_null(nx)) {
+				json_decref(j);
+				break;
+			}
+			assert_string_equal(json_string_value(nx), order[k - 1]);
+			snprintf(next, sizeof(next), "%s", json_string_value(nx));
+			after = next;
+			json_decref(j);
+		}
+		assert_int_equal(k, 5);
+	}
+	json_t *j = NULL;
+	assert_int_equal(store_devices_page(st, "d6000000000000000000000000000009", 5, &j, &e),
+			 STORE_NOT_FOUND);
+	assert_int_equal(store_devices_page(st, NULL, 0, &j, &e), MAMORI_EINVAL);
+	assert_int_equal(store_devices_page(st, NULL, 100000, &j, &e), MAMORI_EINVAL);
+}
+
+struct csv_ctx {
+	int rows;
+	int stop_at;
+	char first[17][64];
+};
+
+static int csv_row(void *arg, const char *const *cols, size_t ncols)
+{
+	struct csv_ctx *c = arg;
+	assert_int_equal(ncols, store_ledger_ncolumns);
+	for (size_t i = 0; i < ncols; i++)
+		assert_non_null(cols[i]);
+	if (c->rows == 0)
+		for (size_t i = 0; i < ncols && i < 17; i++)
+			snprintf(c->first[i], sizeof(c->first[i]), "%s", cols[i]);
+	c->rows++;
+	return c->rows == c->stop_at ? 7 : 0;
+}
+
+static void test_csv_rows(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	assert_int_equal(store_ledger_ncolumns, 17);
+	assert_string_equal(store_ledger_columns[0], "id");
+	assert_string_equal(store_ledger_columns[2], "user");
+	assert_string_equal(store_ledger_columns[16], "revoked_at");
+	/* More devices than one chunk of rows. */
+	for (int i = 0; i < 300; i++) {
+		char id[33], host[32];
+		hexid(id, "d7", i);
+		snprintf(host, sizeof(host), "host-%03d", i);
+		assert_int_equal(enroll(st, id, host, id + 24), 0);
+	}
+	struct rep p;
+	rep_init(&p, "r7000000000000000000000000000001", "d7000000000000000000000000000000", T0);
+	rep_add(&p, "a", "t", "fail");
+	p.r.hostname = "host-000";
+	p.r.package_count = -1;
+	assert_int_equal(put(st, &p, NULL), 0);
+	struct csv_ctx c = {0};
+	assert_int_equal(store_devices_each(st, csv_row, &c, &e), 0);
+	assert_int_equal(c.rows, 300);
+	const char *want[17] = {"d7000000000000000000000000000000",
+				"host-000",
+				"alice",
+				"Debian GNU/Linux",
+				"12",
+				"SN-1",
+				"fail",
+				"0",
+				"1",
+				"0",
+				"0",
+				"",
+				"3",
+				"r7000000000000000000000000000001",
+				"2026-09-21T14:13:25Z",
+				"2026-09-21T14:13:20Z",
+				""};
+	for (int i = 0; i < 17; i++)
+		assert_string_equal(c.first[i], want[i]);
+	struct csv_ctx stop = {.stop_at = 260};
+	assert_int_equal(store_devices_each(st, csv_row, &stop, &e), 7);
+	assert_int_equal(stop.rows, 260);
+}
+
+/* ---- 16 writers at once ---- */
+
+#define N_THREADS 16
+#define PER_THREAD 12
+
+struct writer {
+	struct store *st;
+	int t;
+	int ok, dup, fail;
+};
+
+static void *writer_main(void *arg)
+{
+	struct writer *wr = arg;
+	char dev[33];
+	hexid(dev, "d8", wr->t % 8); /* two threads per device */
+	for (int i = 0; i < PER_THREAD; i++) {
+		struct rep p;
+		char id[33];
+		hexid(id, "r8", wr->t * 1000 + i);
+		rep_init(&p, id, dev, T0 + wr->t * 1000 + i);
+		for (int k = 0; k < 20; k++) {
+			char check[16], topic[16];
+			snprintf(check, sizeof(check), "c%02d", k);
+			snprintf(topic, sizeof(topic), "t%d", k % 5);
+			rep_add(&p, check, topic, (k + i + wr->t) % 7 == 0 ? "fail" : "pass");
+		}
+		struct store_put_result res;
+		for (int again = 0; again < 2; again++) { /* every report twice */
+			if (put(wr->st, &p, &res) != 0)
+				wr->fail++;
+			else if (res.duplicate)
+				wr->dup++;
+			else
+				wr->ok++;
+		}
+	}
+	return NULL;
+}
+
+static void test_concurrent_puts(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	for (int d = 0; d < 8; d++) {
+		char dev[33];
+		hexid(dev, "d8", d);
+		assert_int_equal(enroll(st, dev, "pc", dev + 24), 0);
+	}
+	pthread_t th[N_THREADS];
+	struct writer wr[N_THREADS];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int t = 0; t < N_THREADS; t++) {
+		wr[t] = (struct writer){.st = st, .t = t};
+		assert_int_equal(pthread_create(&th[t], NULL, writer_main, &wr[t]), 0);
+	}
+	int ok = 0, dup = 0, fail = 0;
+	for (int t = 0; t < N_THREADS; t++) {
+		pthread_join(th[t], NULL);
+		ok += wr[t].ok;
+		dup += wr[t].dup;
+		fail += wr[t].fail;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("[ info     ] %s: %d puts from %d threads in %.3f s\n", store_backend(st),
+	       ok + dup, N_THREADS, s);
+	assert_int_equal(fail, 0);
+	assert_int_equal(ok, N_THREADS * PER_THREAD);
+	assert_int_equal(dup, N_THREADS * PER_THREAD);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), N_THREADS * PER_THREAD);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM findings"), 8 * 20);
+	/* Each device's latest is the one generated last: thread t+8, report PER_THREAD-1. */
+	for (int d = 0; d < 8; d++) {
+		char dev[33], want[33];
+		hexid(dev, "d8", d);
+		hexid(want, "r8", (d + 8) * 1000 + PER_THREAD - 1);
+		struct errbuf e = {{0}};
+		json_t *j = NULL;
+		get_json(store_device_get(st, dev, &j, &e), &j, "device", &e);
+		assert_string_equal(jstr_at(j, "last_report_id"), want);
+		json_decref(j);
+	}
+	/* The summary against a count by hand: the latest reports' topic states. */
+	int fail_n[5] = {0}, pass_n[5] = {0}, dev_fail = 0;
+	for (int d = 0; d < 8; d++) {
+		int t = d + 8, i = PER_THREAD - 1;
+		bool any = false;
+		for (int topic = 0; topic < 5; topic++) {
+			bool f = false;
+			for (int k = topic; k < 20; k += 5)
+				f = f || (k + i + t) % 7 == 0;
+			any = any || f;
+			if (f)
+				fail_n[topic]++;
+			else
+				pass_n[topic]++;
+		}
+		dev_fail += any;
+	}
+	struct expect_topic x[5];
+	static const char *const names[] = {"t0", "t1", "t2", "t3", "t4"};
+	for (int topic = 0; topic < 5; topic++)
+		x[topic] = (struct expect_topic){names[topic], pass_n[topic], fail_n[topic], 0, 0};
+	check_summary(st, x, 5, 8);
+	check_counts(st, 8 - dev_fail, dev_fail, 0, 0, 0);
+}
+
+static void test_need_inventory(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	const char *d = "d9000000000000000000000000000001";
+	assert_int_equal(enroll(st, d, "pc", "91"), 0);
+	struct store_put_result res;
+	struct rep p;
+	/* No inventory named: nothing needed. */
+	rep_init(&p, "r9000000000000000000000000000001", d, T0);
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_false(res.need_inventory);
+	/* Named, not stored, not sent. */
+	rep_init(&p, "r9000000000000000000000000000002", d, T0 + 1);
+	p.r.inventory_sha256 = "aaaa";
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_true(res.need_inventory);
+	/* The duplicate says the same. */
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_true(res.duplicate);
+	assert_true(res.need_inventory);
+	/* Sent. */
+	rep_init(&p, "r9000000000000000000000000000003", d, T0 + 2);
+	p.r.inventory_sha256 = "aaaa";
+	p.r.inventory_json = "[{\"name\":\"bash\"}]";
+	p.r.inventory_len = strlen(p.r.inventory_json);
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_false(res.need_inventory);
+	/* Known now. */
+	rep_init(&p, "r9000000000000000000000000000004", d, T0 + 3);
+	p.r.inventory_sha256 = "aaaa";
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_false(res.need_inventory);
+	/* Another list. */
+	rep_init(&p, "r9000000000000000000000000000005", d, T0 + 4);
+	p.r.inventory_sha256 = "bbbb";
+	assert_int_equal(put(st, &p, &res), 0);
+	assert_true(res.need_inventory);
+	/* The list without its hash is malformed. */
+	rep_init(&p, "r9000000000000000000000000000006", d, T0 + 5);
+	p.r.inventory_json = "[]";
+	p.r.inventory_len = 2;
+	assert_int_equal(store_report_put(st, &p.r, &res, &e), MAMORI_EINVAL);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM inventories"), 1);
+}
+
+static void test_hostile_strings(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	char *big = malloc(10 * 1024 + 1);
+	assert_non_null(big);
+	for (size_t i = 0; i < 10 * 1024; i++)
+		big[i] = "ab'\"\\;%_-\t"[i % 10];
+	big[10 * 1024] = '\0';
+	const char *hostile[] = {
+		"'; DROP TABLE devices; --",
+		"\"quoted\" and 'single' and `back`",
+		"日本語のホスト名 🖥️ Ünïcödé",
+		"$1 $2 ?1 :name @x %s %n",
+		"line\nbreak\r\nand\ttab",
+		big,
+	};
+	const size_t n = sizeof(hostile) / sizeof(hostile[0]);
+	for (size_t i = 0; i < n; i++) {
+		char id[33];
+		hexid(id, "da", (int)i);
+		assert_int_equal(enroll(st, id, hostile[i], id + 26), 0);
+		struct rep p;
+		char rid[33];
+		hexid(rid, "ra", (int)i);
+		rep_init(&p, rid, id, T0);
+		p.r.hostname = hostile[i];
+		p.r.os_name = hostile[(i + 1) % n];
+		p.r.serial_number = hostile[(i + 2) % n];
+		rep_add(&p, hostile[(i + 3) % n] == big ? "c'heck" : hostile[(i + 3) % n], "t'opic",
+			"fail");
+		p.r.body = hostile[i];
+		p.r.body_len = strlen(hostile[i]);
+		assert_int_equal(put(st, &p, NULL), 0);
+
+		json_t *j = NULL;
+		get_json(store_device_get(st, id, &j, &e), &j, "device", &e);
+		assert_string_equal(jstr_at(j, "hostname"), hostile[i]);
+		assert_string_equal(jstr_at(json_object_get(j, "os"), "name"), hostile[(i + 1) % n]);
+		assert_string_equal(jstr_at(j, "serial_number"), hostile[(i + 2) % n]);
+		json_decref(j);
+		get_json(store_device_findings(st, id, &j, &e), &j, "findings", &e);
+		json_t *f = json_array_get(json_object_get(j, "findings"), 0);
+		assert_string_equal(jstr_at(f, "check"), p.f[0].check);
+		assert_string_equal(jstr_at(f, "topic"), "t'opic");
+		json_decref(j);
+		char *b = NULL;
+		size_t blen = 0;
+		assert_int_equal(store_report_body(st, rid, &b, &blen, &e), 0);
+		assert_int_equal(blen, strlen(hostile[i]));
+		assert_memory_equal(b, hostile[i], blen);
+		free(b);
+	}
+	/* Hostile lookups find nothing, and break nothing. */
+	json_t *j = NULL;
+	struct store_cert c;
+	assert_int_equal(store_device_get(st, "' OR '1'='1", &j, &e), STORE_NOT_FOUND);
+	assert_int_equal(store_cert_lookup(st, "' OR 1=1 --", &c, &e), STORE_NOT_FOUND);
+	struct store_enrollment en = {"' OR used_at IS NULL --", "db000000000000000000000000000001",
+				      "x", NULL, "ff", T0, T0};
+	assert_int_equal(store_enroll(st, &en, &e), STORE_GONE);
+	/* Not UTF-8, or too long: refused the same way on both backends. */
+	en.token_sha256 = "tok-da000000000000000000000000000000";
+	en.hostname = "bad\xc3\x28";
+	assert_int_equal(store_enroll(st, &en, &e), MAMORI_EINVAL);
+	en.hostname = "overlong \xc0\xaf";
+	assert_int_equal(store_enroll(st, &en, &e), MAMORI_EINVAL);
+	char *huge = malloc(70 * 1024);
+	assert_non_null(huge);
+	memset(huge, 'h', 70 * 1024 - 1);
+	huge[70 * 1024 - 1] = '\0';
+	en.hostname = huge;
+	assert_int_equal(store_enroll(st, &en, &e), MAMORI_ETOOBIG);
+	free(huge);
+	/* The CSV carries them verbatim too. */
+	struct csv_ctx cc = {0};
+	assert_int_equal(store_devices_each(st, csv_row, &cc, &e), 0);
+	assert_int_equal(cc.rows, (int)n);
+	free(big);
+}
+
+/* ---- groups ---- */
+
+static int group_sqlite(void **state)
+{
+	(void)state;
+	g_kind = K_SQLITE;
+	return 0;
+}
+
+static int group_pg(void **state)
+{
+	(void)state;
+	g_kind = K_PG;
+	const char *f = getenv("MAMORI_TEST_PG_URL_FILE");
+	FILE *fp = f != NULL ? fopen(f, "r") : NULL;
+	if (fp == NULL) {
+		fprintf(stderr, "MAMORI_TEST_PG_URL_FILE (%s): cannot read; is the pg fixture "
+				"running? (ctest runs pg_start first)\n",
+			f != NULL ? f : "unset");
+		return -1;
+	}
+	char *ok = fgets(g_pg_admin, sizeof(g_pg_admin), fp);
+	fclose(fp);
+	if (ok == NULL)
+		return -1;
+	g_pg_admin[strcspn(g_pg_admin, "\r\n")] = '\0';
+	PGconn *c = pg_admin();
+	if (c == NULL)
+		return -1;
+	PQfinish(c);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_certs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_put, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_paging, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_topic_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_devices_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_need_inventory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
+	};
+	int fails = cmocka_run_group_tests_name("store_sqlite", tests, group_sqlite, NULL);
+	fails += cmocka_run_group_tests_name("store_postgresql", tests, group_pg, NULL);
+	return fails != 0;
+}
