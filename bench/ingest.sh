@@ -13,6 +13,7 @@ for b in mamorid mamori bench/bench_ingest; do
 	[ -x "$build/$b" ] || { echo "bench/ingest.sh: $build/$b missing: make build first" >&2; exit 2; }
 done
 work=$(mktemp -d)
+chmod 755 "$work" # the PostgreSQL instance in it runs as the postgres user
 srv_pid=
 cleanup() {
 	[ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null
@@ -23,9 +24,10 @@ trap cleanup EXIT
 
 "$build/mamori" scan --format json -o "$work/report.json" >/dev/null 2>&1 || true
 [ -s "$work/report.json" ] || { echo "bench/ingest.sh: the scan wrote no report" >&2; exit 2; }
-printf 'log_level: warn\nmax_connections: 256\ndb_readers: 8\n' >"$work/mamorid.yaml"
+printf 'log_level: info\nmax_connections: 256\ndb_readers: 8\n' >"$work/mamorid.yaml"
 
-"$root/scripts/pg-test.sh" start "$work/pg" >/dev/null
+# Durable commits, as in production: the SQLite store fsyncs too.
+PG_TEST_FSYNC=on "$root/scripts/pg-test.sh" start "$work/pg" >/dev/null
 pg_url=$(cat "$work/pg/url")
 
 run_backend() {

@@ -322,7 +322,7 @@ struct flush_ctx {
 	long timeout_s;
 	struct http_client *http;
 	char url[4200];
-	bool refused, unreachable, error;
+	bool refused, error;
 };
 
 /* The {"error"} text of a reply, or its first bytes. */
@@ -394,7 +394,6 @@ static int send_one(void *ud, const char *report_id, const char *body, size_t le
 	struct http_response r;
 	if (http_request(c->http, c->url, body, len, &r, &e)) {
 		agent_log("report %s: not sent, kept in the spool: %s", report_id, e.msg);
-		c->unreachable = true;
 		return -1;
 	}
 	char why[300];
@@ -426,7 +425,7 @@ static int send_one(void *ud, const char *report_id, const char *body, size_t le
 	case 401:
 	case 403:
 		reply_reason(&r, why, sizeof(why));
-		agent_log("the server refused this device's certificate (revoked?) (%ld: %s); "
+		agent_log("the server refused this device's certificate (revoked?): %ld %s; "
 			  "reports stay in the spool",
 			  r.status, why);
 		c->refused = true;
@@ -437,7 +436,6 @@ static int send_one(void *ud, const char *report_id, const char *body, size_t le
 		reply_reason(&r, why, sizeof(why));
 		agent_log("report %s: the server answered %ld (%s); kept in the spool", report_id,
 			  r.status, why);
-		c->unreachable = true;
 		rc = -1;
 		break;
 	}

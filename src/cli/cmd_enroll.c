@@ -194,6 +194,18 @@ out:
 	return rc;
 }
 
+/* The device id goes into agent.json and every log line: nothing but letters, digits, '-'. */
+static bool plain_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!c_isalnum((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
 /* POST /v1/enroll with the CSR, trusting only the pinned CA from now on. */
 static int post_enroll(const struct enroll *en, const char *csr, json_t **reply, struct errbuf *e)
 {
@@ -225,11 +237,13 @@ static int post_enroll(const struct enroll *en, const char *csr, json_t **reply,
 	}
 	json_error_t je;
 	json_t *j = json_loadb(r.body, r.len, 0, &je);
-	if (!json_is_string(json_object_get(j, "device_id")) ||
-	    !json_is_string(json_object_get(j, "certificate"))) {
+	const char *id = json_string_value(json_object_get(j, "device_id"));
+	if (id == NULL || !plain_id(id) || !json_is_string(json_object_get(j, "certificate"))) {
 		json_decref(j);
 		rc = err_set(e, MAMORI_EPARSE,
-			     "%s: the reply lacks \"device_id\" or \"certificate\"", url);
+			     "%s: the reply lacks \"device_id\" (1 to 64 letters or digits) or "
+			     "\"certificate\"",
+			     url);
 		goto out;
 	}
 	*reply = j;
@@ -276,8 +290,6 @@ static int enroll(struct enroll *en, bool force, struct errbuf *e)
 	int rc;
 	if ((rc = keys_parse_fingerprint(en->fp, want, e)))
 		return rc;
-	if ((rc = mkdir_p(en->dir, e)))
-		return rc;
 	bool enrolled = exists(en->dir, AGENT_CONFIG) || exists(en->dir, AGENT_KEY) ||
 			exists(en->dir, AGENT_CERT);
 	if (enrolled && !force)
@@ -285,7 +297,7 @@ static int enroll(struct enroll *en, bool force, struct errbuf *e)
 			       "%s already holds an enrollment; 'mamori enroll --force' moves it "
 			       "aside and enrolls again",
 			       en->dir);
-	if ((rc = fetch_ca(en, want, &ca_pem, e)))
+	if ((rc = fetch_ca(en, want, &ca_pem, e)) || (rc = mkdir_p(en->dir, e)))
 		goto out;
 	/* everything is made in a staging directory and moved in once the server said yes */
 	int n = snprintf(en->stage, sizeof(en->stage), "%s/.enroll-%ld", en->dir, (long)getpid());

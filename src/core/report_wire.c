@@ -107,7 +107,8 @@ static int check_shape(const json_t *r, struct errbuf *e)
 	return 0;
 }
 
-/* Drops an evidence entry's value when facts holds the same one. */
+/* An evidence entry that repeats its fact (same value, and the same source, line and note)
+ * becomes a bare reference {"fact": name}: the server reads the rest from "facts". */
 static void dedup_evidence(json_t *evidence, const json_t *facts)
 {
 	size_t k;
@@ -120,8 +121,15 @@ static void dedup_evidence(json_t *evidence, const json_t *facts)
 			continue;
 		const json_t *fact = json_object_get(facts, json_string_value(fname));
 		const json_t *fval = json_object_get(fact, "value");
-		if (fval && json_equal(val, fval))
-			json_object_del(ev, "value");
+		if (fval == NULL || !json_equal(val, fval))
+			continue;
+		json_object_del(ev, "value");
+		static const char *const same[] = {"source", "line", "note"};
+		for (size_t j = 0; j < sizeof same / sizeof same[0]; j++) {
+			const json_t *mine = json_object_get(ev, same[j]);
+			if (mine && json_equal(mine, json_object_get(fact, same[j])))
+				json_object_del(ev, same[j]);
+		}
 	}
 }
 
@@ -148,10 +156,12 @@ int report_to_wire(json_t *report, const char *known_sha256, char sha256_out[65]
 	json_t *fd;
 	json_array_foreach(json_object_get(report, "findings"), i, fd)
 	{
-		/* the server has the same catalog */
+		/* the server has the same catalog: texts and guideline links come from it */
 		json_object_del(fd, "title");
 		json_object_del(fd, "rationale");
 		json_object_del(fd, "remediation");
+		json_object_del(fd, "refs");
+		json_object_del(fd, "controls");
 		json_t *evs = json_object_get(fd, "evidence");
 		if (evs)
 			dedup_evidence(evs, facts);

@@ -93,6 +93,63 @@ int store_check_text(const char *field, const char *s, size_t max, bool may_be_n
 	return 0;
 }
 
+/* ---- JSON lists for bulk statements ---- */
+
+void store_jl_init(struct store_jlist *l)
+{
+	buf_init(&l->b, STORE_MAX_JSON);
+	l->n = 0;
+}
+
+int store_jl_item(struct store_jlist *l, bool tuple)
+{
+	const char *sep = l->n == 0 ? (tuple ? "[[" : "[") : (tuple ? ",[" : ",");
+	l->n++;
+	return buf_adds(&l->b, sep);
+}
+
+int store_jl_end_item(struct store_jlist *l, bool tuple)
+{
+	return tuple ? buf_add(&l->b, "]", 1) : 0;
+}
+
+int store_jl_finish(struct store_jlist *l)
+{
+	return buf_adds(&l->b, l->n == 0 ? "[]" : "]");
+}
+
+int store_jl_int(struct store_jlist *l, long long v)
+{
+	return buf_printf(&l->b, ",%lld", v);
+}
+
+int store_jl_str(struct store_jlist *l, const char *s, bool first)
+{
+	static const char hex[] = "0123456789abcdef";
+	int rc = buf_adds(&l->b, first ? "\"" : ",\"");
+	const char *run = s;
+	for (const char *p = s; rc == 0 && *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (p > run && (rc = buf_add(&l->b, run, (size_t)(p - run))) != 0)
+			break;
+		char esc[6] = {'\\', (char)c, '0', '0', hex[c >> 4], hex[c & 15]};
+		if (c < 0x20) {
+			esc[1] = 'u';
+			rc = buf_add(&l->b, esc, 6);
+		} else {
+			rc = buf_add(&l->b, esc, 2);
+		}
+		run = p + 1;
+	}
+	if (rc == 0)
+		rc = buf_adds(&l->b, run);
+	if (rc == 0)
+		rc = buf_add(&l->b, "\"", 1);
+	return rc;
+}
+
 /* ---- summary deltas ---- */
 
 int store_delta_add(struct store_deltas *d, const char *topic, int status, int n)
@@ -134,21 +191,49 @@ static int delta_cmp(const void *a, const void *b)
 	return (x->status > y->status) - (x->status < y->status);
 }
 
+/* Rows are locked in the order of the list, which is sorted. */
 static const struct db_query q_topic_count_add = {
 	Q_TOPIC_COUNT_ADD, "update topic summary",
-	"INSERT INTO topic_counts (topic, status, devices) VALUES ($1, $2, $3) "
-	"ON CONFLICT (topic, status) DO UPDATE SET devices = topic_counts.devices + excluded.devices",
-	NULL, 0};
+	"INSERT INTO topic_counts (topic, status, devices)"
+	" SELECT value->>0, value->>1, value->>2 FROM json_each($1) WHERE true"
+	" ON CONFLICT (topic, status) DO UPDATE SET devices = topic_counts.devices + excluded.devices",
+	"INSERT INTO topic_counts (topic, status, devices)"
+	" SELECT x->>0, x->>1, (x->>2)::bigint FROM json_array_elements($1::json) AS x"
+	" ON CONFLICT (topic, status) DO UPDATE SET devices = topic_counts.devices + excluded.devices",
+	0};
 static const struct db_query q_status_count_add = {
 	Q_STATUS_COUNT_ADD, "update status counts",
-	"UPDATE status_counts SET devices = devices + $2 WHERE status = $1", NULL, 0};
+	"INSERT INTO status_counts (status, devices)"
+	" SELECT value->>0, value->>1 FROM json_each($1) WHERE true"
+	" ON CONFLICT (status) DO UPDATE SET devices = status_counts.devices + excluded.devices",
+	"INSERT INTO status_counts (status, devices)"
+	" SELECT x->>0, (x->>1)::bigint FROM json_array_elements($1::json) AS x"
+	" ON CONFLICT (status) DO UPDATE SET devices = status_counts.devices + excluded.devices",
+	0};
+
+static int run_json(struct db *db, const struct db_query *q, struct store_jlist *l,
+		    struct errbuf *e)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(db, q, &s, e);
+	if (rc < 0)
+		return rc;
+	db_bind_text(s, 1, l->b.data);
+	rc = db_step(s, e);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
 
 static int deltas_apply(struct db *db, struct store_deltas *d, struct errbuf *e)
 {
 	if (d->n == 0)
 		return 0;
 	qsort(d->v, d->n, sizeof(d->v[0]), delta_cmp);
-	for (size_t i = 0; i < d->n;) {
+	struct store_jlist topics, statuses;
+	store_jl_init(&topics);
+	store_jl_init(&statuses);
+	int rc = 0;
+	for (size_t i = 0; i < d->n && rc == 0;) {
 		size_t k = i;
 		int sum = 0;
 		for (; k < d->n && delta_cmp(&d->v[i], &d->v[k]) == 0; k++)
@@ -157,25 +242,28 @@ static int deltas_apply(struct db *db, struct store_deltas *d, struct errbuf *e)
 		i = k;
 		if (sum == 0)
 			continue;
-		struct db_stmt *s;
-		int rc;
-		if (x->topic != NULL) {
-			if ((rc = db_prepare(db, &q_topic_count_add, &s, e)) < 0)
-				return rc;
-			db_bind_text(s, 1, x->topic);
-			db_bind_text(s, 2, store_status_names[x->status]);
-		} else {
-			if ((rc = db_prepare(db, &q_status_count_add, &s, e)) < 0)
-				return rc;
-			db_bind_text(s, 1, store_dev_status_names[x->status]);
-		}
-		db_bind_int64(s, x->topic != NULL ? 3 : 2, sum);
-		rc = db_step(s, e);
-		db_done(s);
-		if (rc < 0)
-			return rc;
+		if (x->topic != NULL)
+			rc = store_jl_item(&topics, true) || store_jl_str(&topics, x->topic, true) ||
+			     store_jl_str(&topics, store_status_names[x->status], false) ||
+			     store_jl_int(&topics, sum) || store_jl_end_item(&topics, true);
+		else
+			rc = store_jl_item(&statuses, true) ||
+			     store_jl_str(&statuses, store_dev_status_names[x->status], true) ||
+			     store_jl_int(&statuses, sum) || store_jl_end_item(&statuses, true);
 	}
-	return 0;
+	if (rc != 0 || store_jl_finish(&topics) != 0 || store_jl_finish(&statuses) != 0) {
+		rc = err_set(e, MAMORI_ENOMEM, "%s: update summary: out of memory",
+			     db_kind_name(db_kind(db)));
+		goto out;
+	}
+	if (topics.n > 0 && (rc = run_json(db, &q_topic_count_add, &topics, e)) < 0)
+		goto out;
+	if (statuses.n > 0 && (rc = run_json(db, &q_status_count_add, &statuses, e)) < 0)
+		goto out;
+out:
+	buf_free(&topics.b);
+	buf_free(&statuses.b);
+	return rc;
 }
 
 /* ---- connections ---- */

@@ -4,6 +4,7 @@
 #define MAMORI_SERVER_STORE_INT_H
 
 #include <pthread.h>
+#include "core/buf.h"
 #include "server/db.h"
 #include "server/store.h"
 
@@ -35,6 +36,10 @@ enum store_query_id {
 	Q_FINDINGS_OF_DEVICE,
 	Q_FINDING_UPSERT,
 	Q_FINDING_DELETE,
+	Q_FINDINGS_PUT,
+	Q_FINDINGS_DELETE,
+	Q_TOPICS_PUT,
+	Q_TOPICS_DELETE_SOME,
 	Q_DEVICE_UPDATE,
 	Q_DEVICE_SEEN,
 	Q_DEVICE_RENAME,
@@ -119,6 +124,24 @@ int store_submit(struct store *st, struct store_job *j, struct errbuf *e);
 /* A read connection from the pool, and back. */
 int store_reader(struct store *st, struct db **out, struct errbuf *e);
 void store_reader_put(struct store *st, struct db *db);
+
+/* Bulk parameters are JSON arrays ("[[\"a\",\"b\"],…]"), unpacked by json_each (SQLite) or
+ * json_array_elements (PostgreSQL): one statement instead of one per row, which on
+ * PostgreSQL is one round trip instead of dozens. */
+#define STORE_MAX_JSON (64u << 20)
+struct store_jlist {
+	struct buf b;
+	size_t n;
+};
+void store_jl_init(struct store_jlist *l);
+/* Starts the next element (adds the comma and "[" when tuple). */
+int store_jl_item(struct store_jlist *l, bool tuple);
+/* Appends a JSON string, or, after the first field of a tuple, ",string". */
+int store_jl_str(struct store_jlist *l, const char *s, bool first);
+int store_jl_int(struct store_jlist *l, long long v);
+int store_jl_end_item(struct store_jlist *l, bool tuple);
+/* Closes the array; the text is l->b.data. */
+int store_jl_finish(struct store_jlist *l);
 
 /* Runs a query that returns nothing. */
 int store_run(struct db *db, const struct db_query *q, struct errbuf *e);

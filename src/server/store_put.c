@@ -50,7 +50,8 @@ static const struct db_query q_findings_of_device = {
 	"SELECT check_id, topic, severity, status FROM findings WHERE device_id = $1"
 	" ORDER BY check_id",
 	NULL, 0};
-static const struct db_query q_finding_upsert = {
+/* SQLite: one statement per row (a prepared insert costs less there than unpacking JSON). */
+static const struct db_query q_finding_put = {
 	Q_FINDING_UPSERT, "store finding",
 	"INSERT INTO findings (device_id, check_id, topic, severity, status)"
 	" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id, check_id) DO UPDATE"
@@ -59,7 +60,7 @@ static const struct db_query q_finding_upsert = {
 static const struct db_query q_finding_delete = {
 	Q_FINDING_DELETE, "delete finding",
 	"DELETE FROM findings WHERE device_id = $1 AND check_id = $2", NULL, 0};
-static const struct db_query q_topic_upsert = {
+static const struct db_query q_topic_put = {
 	Q_TOPIC_UPSERT, "store device topic",
 	"INSERT INTO device_topics (device_id, topic, status) VALUES ($1, $2, $3)"
 	" ON CONFLICT (device_id, topic) DO UPDATE SET status = excluded.status",
@@ -67,6 +68,30 @@ static const struct db_query q_topic_upsert = {
 static const struct db_query q_topic_delete = {
 	Q_TOPIC_DELETE, "delete device topic",
 	"DELETE FROM device_topics WHERE device_id = $1 AND topic = $2", NULL, 0};
+/* PostgreSQL: one statement per list (JSON, see store_jlist): one round trip, not dozens. */
+static const struct db_query q_findings_put = {
+	Q_FINDINGS_PUT, "store findings",
+	"INSERT INTO findings (device_id, check_id, topic, severity, status)"
+	" SELECT $1, x->>0, x->>1, x->>2, x->>3 FROM json_array_elements($2::json) AS x"
+	" ON CONFLICT (device_id, check_id) DO UPDATE"
+	" SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
+	NULL, 0};
+static const struct db_query q_findings_delete = {
+	Q_FINDINGS_DELETE, "delete findings",
+	"DELETE FROM findings WHERE device_id = $1"
+	" AND check_id IN (SELECT json_array_elements_text($2::json))",
+	NULL, 0};
+static const struct db_query q_topics_put = {
+	Q_TOPICS_PUT, "store device topics",
+	"INSERT INTO device_topics (device_id, topic, status)"
+	" SELECT $1, x->>0, x->>1 FROM json_array_elements($2::json) AS x"
+	" ON CONFLICT (device_id, topic) DO UPDATE SET status = excluded.status",
+	NULL, 0};
+static const struct db_query q_topics_delete = {
+	Q_TOPICS_DELETE_SOME, "delete device topics",
+	"DELETE FROM device_topics WHERE device_id = $1"
+	" AND topic IN (SELECT json_array_elements_text($2::json))",
+	NULL, 0};
 static const struct db_query q_device_update = {
 	Q_DEVICE_UPDATE, "update device",
 	"UPDATE devices SET os_name = $2, os_version = $3, serial_number = $4,"
@@ -111,11 +136,6 @@ static int rank(int status)
 	default:
 		return -1;
 	}
-}
-
-static void str_or_null(struct db_stmt *s, int i, const char *v)
-{
-	db_bind_text(s, i, v);
 }
 
 static void int_or_null(struct db_stmt *s, int i, int64_t v)
@@ -168,165 +188,203 @@ static int run_text2(struct db *db, const struct db_query *q, const char *a, con
 	return rc < 0 ? rc : 0;
 }
 
-struct strs {
-	char **v;
-	size_t n;
+/* What a sync changes: rows to delete (keys, copied) and to upsert (indices into the
+ * report's sorted findings or topics). */
+struct changes {
+	char **gone;
+	size_t n_gone;
+	size_t *ups;
+	size_t n_ups;
 };
 
-static int strs_add(struct strs *l, const char *s)
+static int gone_add(struct changes *c, const char *key)
 {
-	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	char **v = realloc(c->gone, (c->n_gone + 1) * sizeof(*v));
 	if (v == NULL)
 		return MAMORI_ENOMEM;
-	l->v = v;
-	if ((v[l->n] = xstrdup(s)) == NULL)
+	c->gone = v;
+	if ((v[c->n_gone] = xstrdup(key)) == NULL)
 		return MAMORI_ENOMEM;
-	l->n++;
+	c->n_gone++;
 	return 0;
 }
 
-static void strs_free(struct strs *l)
+static void changes_free(struct changes *c)
 {
-	strv_free(l->v, l->n);
-	*l = (struct strs){0};
+	strv_free(c->gone, c->n_gone);
+	free(c->ups);
+	*c = (struct changes){0};
 }
 
-/* Brings the device's findings rows to the report's. Both sides are sorted by check id
- * (the rows by the primary key's byte order); deletions run first, so that even rows in
- * another order would end right, only with more writes. */
-static int findings_sync(struct store *st, struct db *db, const struct put_arg *a,
+/* Deletions run first, so that rows that came in another order than expected would still
+ * end right, only with more writes. */
+static int apply_changes(struct store *st, struct db *db, const struct put_arg *a,
+			 const struct changes *c, bool topics, struct errbuf *e)
+{
+	const char *dev = a->r->device_id;
+	struct db_stmt *s;
+	int rc = 0;
+	if (db_kind(db) == DB_SQLITE) {
+		for (size_t k = 0; k < c->n_gone; k++)
+			if ((rc = run_text2(db, topics ? &q_topic_delete : &q_finding_delete, dev,
+					    c->gone[k], e)) < 0)
+				return rc;
+		for (size_t k = 0; k < c->n_ups; k++) {
+			if ((rc = db_prepare(db, topics ? &q_topic_put : &q_finding_put, &s, e)) < 0)
+				return rc;
+			db_bind_text(s, 1, dev);
+			if (topics) {
+				const struct topic_state *t = &a->topics[c->ups[k]];
+				db_bind_text(s, 2, t->topic);
+				db_bind_text(s, 3, store_status_names[t->status]);
+			} else {
+				const struct store_finding *f = a->by_check[c->ups[k]];
+				db_bind_text(s, 2, f->check);
+				db_bind_text(s, 3, f->topic);
+				db_bind_text(s, 4, f->severity);
+				db_bind_text(s, 5, f->status);
+			}
+			rc = db_step(s, e);
+			db_done(s);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
+	struct store_jlist gone, ups;
+	store_jl_init(&gone);
+	store_jl_init(&ups);
+	for (size_t k = 0; k < c->n_gone && rc == 0; k++)
+		rc = store_jl_item(&gone, false) || store_jl_str(&gone, c->gone[k], true);
+	for (size_t k = 0; k < c->n_ups && rc == 0; k++) {
+		rc = store_jl_item(&ups, true);
+		if (topics) {
+			const struct topic_state *t = &a->topics[c->ups[k]];
+			rc = rc || store_jl_str(&ups, t->topic, true) ||
+			     store_jl_str(&ups, store_status_names[t->status], false);
+		} else {
+			const struct store_finding *f = a->by_check[c->ups[k]];
+			rc = rc || store_jl_str(&ups, f->check, true) ||
+			     store_jl_str(&ups, f->topic, false) ||
+			     store_jl_str(&ups, f->severity, false) ||
+			     store_jl_str(&ups, f->status, false);
+		}
+		rc = rc || store_jl_end_item(&ups, true);
+	}
+	if (rc != 0 || store_jl_finish(&gone) != 0 || store_jl_finish(&ups) != 0) {
+		rc = oom(st, e);
+		goto out;
+	}
+	if (c->n_gone > 0 &&
+	    (rc = run_text2(db, topics ? &q_topics_delete : &q_findings_delete, dev, gone.b.data,
+			    e)) < 0)
+		goto out;
+	if (c->n_ups > 0 &&
+	    (rc = run_text2(db, topics ? &q_topics_put : &q_findings_put, dev, ups.b.data, e)) < 0)
+		goto out;
+out:
+	buf_free(&gone.b);
+	buf_free(&ups.b);
+	return rc;
+}
+
+/* Brings the device's findings rows to the report's: one merge of two lists sorted by check
+ * id (the rows come in primary-key byte order), then the changes only. fresh: the device has
+ * never reported, there is nothing to read. */
+static int findings_sync(struct store *st, struct db *db, const struct put_arg *a, bool fresh,
 			 struct errbuf *e)
 {
 	const struct store_report *r = a->r;
-	struct strs gone = {0};
-	size_t *upsert = NULL, n_upsert = 0;
+	struct changes c = {0};
 	struct db_stmt *s;
-	int rc;
-	if (r->n_findings > 0 && (upsert = malloc(r->n_findings * sizeof(*upsert))) == NULL)
-		return oom(st, e);
-	if ((rc = db_prepare(db, &q_findings_of_device, &s, e)) < 0)
-		goto out;
-	db_bind_text(s, 1, r->device_id);
+	int rc = 0;
 	size_t i = 0;
-	while ((rc = db_step(s, e)) == 1) {
-		const char *check = db_col_text(s, 0);
-		int c = -1;
-		while (i < r->n_findings && (c = strcmp(a->by_check[i]->check, check)) < 0)
-			upsert[n_upsert++] = i++;
-		if (i < r->n_findings && c == 0) {
-			const struct store_finding *f = a->by_check[i];
-			if (strcmp(f->topic, db_col_text(s, 1)) != 0 ||
-			    strcmp(f->severity, db_col_text(s, 2)) != 0 ||
-			    strcmp(f->status, db_col_text(s, 3)) != 0)
-				upsert[n_upsert++] = i;
-			i++;
-		} else if (strs_add(&gone, check) < 0) {
-			rc = oom(st, e);
-			break;
-		}
-	}
-	db_done(s);
-	if (rc < 0)
-		goto out;
-	while (i < r->n_findings)
-		upsert[n_upsert++] = i++;
-	for (size_t k = 0; k < gone.n; k++)
-		if ((rc = run_text2(db, &q_finding_delete, r->device_id, gone.v[k], e)) < 0)
-			goto out;
-	for (size_t k = 0; k < n_upsert; k++) {
-		const struct store_finding *f = a->by_check[upsert[k]];
-		if ((rc = db_prepare(db, &q_finding_upsert, &s, e)) < 0)
+	if (r->n_findings > 0 && (c.ups = malloc(r->n_findings * sizeof(*c.ups))) == NULL)
+		return oom(st, e);
+	if (!fresh) {
+		if ((rc = db_prepare(db, &q_findings_of_device, &s, e)) < 0)
 			goto out;
 		db_bind_text(s, 1, r->device_id);
-		db_bind_text(s, 2, f->check);
-		db_bind_text(s, 3, f->topic);
-		db_bind_text(s, 4, f->severity);
-		db_bind_text(s, 5, f->status);
-		rc = db_step(s, e);
+		while ((rc = db_step(s, e)) == 1) {
+			const char *check = db_col_text(s, 0);
+			int cmp = -1;
+			while (i < r->n_findings && (cmp = strcmp(a->by_check[i]->check, check)) < 0)
+				c.ups[c.n_ups++] = i++;
+			if (i < r->n_findings && cmp == 0) {
+				const struct store_finding *f = a->by_check[i];
+				if (strcmp(f->topic, db_col_text(s, 1)) != 0 ||
+				    strcmp(f->severity, db_col_text(s, 2)) != 0 ||
+				    strcmp(f->status, db_col_text(s, 3)) != 0)
+					c.ups[c.n_ups++] = i;
+				i++;
+			} else if (gone_add(&c, check) < 0) {
+				rc = oom(st, e);
+				break;
+			}
+		}
 		db_done(s);
 		if (rc < 0)
 			goto out;
 	}
-	rc = 0;
+	while (i < r->n_findings)
+		c.ups[c.n_ups++] = i++;
+	rc = apply_changes(st, db, a, &c, false, e);
 out:
-	free(upsert);
-	strs_free(&gone);
+	changes_free(&c);
 	return rc;
 }
 
 /* The same for the device's per-topic states, noting each change in the job's deltas. */
-static int topics_sync(struct store *st, struct db *db, const struct put_arg *a,
+static int topics_sync(struct store *st, struct db *db, const struct put_arg *a, bool fresh,
 		       struct store_deltas *d, struct errbuf *e)
 {
-	const struct store_report *r = a->r;
-	struct strs gone = {0};
-	size_t *upsert = NULL, n_upsert = 0;
+	struct changes c = {0};
 	struct db_stmt *s;
-	int rc;
-	if (a->n_topics > 0 && (upsert = malloc(a->n_topics * sizeof(*upsert))) == NULL)
-		return oom(st, e);
-	if ((rc = db_prepare(db, &store_q_topics_of_device, &s, e)) < 0)
-		goto out;
-	db_bind_text(s, 1, r->device_id);
+	int rc = 0;
 	size_t i = 0;
-	while ((rc = db_step(s, e)) == 1) {
-		const char *topic = db_col_text(s, 0);
-		int old = store_status_from_name(db_col_text(s, 1));
-		int c = -1;
-		while (i < a->n_topics && (c = strcmp(a->topics[i].topic, topic)) < 0) {
-			if (store_delta_add(d, a->topics[i].topic, a->topics[i].status, 1) < 0)
-				break;
-			upsert[n_upsert++] = i++;
-		}
-		if (i < a->n_topics && c < 0) {
-			rc = oom(st, e);
-			break;
-		}
-		if (i < a->n_topics && c == 0) {
-			if (old != a->topics[i].status) {
-				if ((old >= 0 && store_delta_add(d, topic, old, -1) < 0) ||
-				    store_delta_add(d, topic, a->topics[i].status, 1) < 0) {
-					rc = oom(st, e);
-					break;
+	if (a->n_topics > 0 && (c.ups = malloc(a->n_topics * sizeof(*c.ups))) == NULL)
+		return oom(st, e);
+	if (!fresh) {
+		if ((rc = db_prepare(db, &store_q_topics_of_device, &s, e)) < 0)
+			goto out;
+		db_bind_text(s, 1, a->r->device_id);
+		while ((rc = db_step(s, e)) == 1) {
+			const char *topic = db_col_text(s, 0);
+			int old = store_status_from_name(db_col_text(s, 1));
+			int cmp = -1;
+			while (i < a->n_topics && (cmp = strcmp(a->topics[i].topic, topic)) < 0)
+				c.ups[c.n_ups++] = i++;
+			if (i < a->n_topics && cmp == 0) {
+				if (old != a->topics[i].status) {
+					c.ups[c.n_ups++] = i;
+					if (old >= 0 && store_delta_add(d, topic, old, -1) < 0)
+						rc = oom(st, e);
 				}
-				upsert[n_upsert++] = i;
+				i++;
+			} else if (gone_add(&c, topic) < 0 ||
+				   (old >= 0 && store_delta_add(d, topic, old, -1) < 0)) {
+				rc = oom(st, e);
 			}
-			i++;
-		} else if (strs_add(&gone, topic) < 0 ||
-			   (old >= 0 && store_delta_add(d, topic, old, -1) < 0)) {
-			rc = oom(st, e);
-			break;
+			if (rc < 0)
+				break;
 		}
-	}
-	db_done(s);
-	if (rc < 0)
-		goto out;
-	for (; i < a->n_topics; i++) {
-		if (store_delta_add(d, a->topics[i].topic, a->topics[i].status, 1) < 0) {
-			rc = oom(st, e);
-			goto out;
-		}
-		upsert[n_upsert++] = i;
-	}
-	for (size_t k = 0; k < gone.n; k++)
-		if ((rc = run_text2(db, &q_topic_delete, r->device_id, gone.v[k], e)) < 0)
-			goto out;
-	for (size_t k = 0; k < n_upsert; k++) {
-		const struct topic_state *t = &a->topics[upsert[k]];
-		if ((rc = db_prepare(db, &q_topic_upsert, &s, e)) < 0)
-			goto out;
-		db_bind_text(s, 1, r->device_id);
-		db_bind_text(s, 2, t->topic);
-		db_bind_text(s, 3, store_status_names[t->status]);
-		rc = db_step(s, e);
 		db_done(s);
 		if (rc < 0)
 			goto out;
 	}
-	rc = 0;
+	while (i < a->n_topics)
+		c.ups[c.n_ups++] = i++;
+	/* Every upserted topic counts for its new state. */
+	for (size_t k = 0; k < c.n_ups; k++) {
+		const struct topic_state *t = &a->topics[c.ups[k]];
+		if (store_delta_add(d, t->topic, t->status, 1) < 0) {
+			rc = oom(st, e);
+			goto out;
+		}
+	}
+	rc = apply_changes(st, db, a, &c, true, e);
 out:
-	free(upsert);
-	strs_free(&gone);
+	changes_free(&c);
 	return rc;
 }
 
@@ -337,9 +395,9 @@ static int device_update(struct db *db, const struct store_report *r, struct err
 	if (rc < 0)
 		return rc;
 	db_bind_text(s, 1, r->device_id);
-	str_or_null(s, 2, r->os_name);
-	str_or_null(s, 3, r->os_version);
-	str_or_null(s, 4, r->serial_number);
+	db_bind_text(s, 2, r->os_name);
+	db_bind_text(s, 3, r->os_version);
+	db_bind_text(s, 4, r->serial_number);
 	db_bind_text(s, 5, r->status);
 	db_bind_int64(s, 6, r->n_pass);
 	db_bind_int64(s, 7, r->n_fail);
@@ -371,7 +429,8 @@ int store_put_run(struct store *st, struct db *db, struct store_job *j, struct e
 	rc = db_step(s, e);
 	bool revoked = rc == 1 && !db_col_null(s, 0);
 	int old_status = rc == 1 ? store_dev_status_from_name(db_col_text(s, 1)) : -1;
-	bool latest = rc == 1 && (db_col_null(s, 2) || r->generated_at >= db_col_int64(s, 2));
+	bool fresh = rc == 1 && db_col_null(s, 2);
+	bool latest = rc == 1 && (fresh || r->generated_at >= db_col_int64(s, 2));
 	bool renamed = rc == 1 && strcmp(db_col_text(s, 3), r->hostname) != 0;
 	db_done(s);
 	if (rc < 0)
@@ -427,12 +486,12 @@ int store_put_run(struct store *st, struct db *db, struct store_job *j, struct e
 		return inventory_missing(db, r, &j->put.need_inventory, e);
 	}
 
-	if ((rc = findings_sync(st, db, a, e)) < 0)
+	if ((rc = findings_sync(st, db, a, fresh, e)) < 0)
 		return rc;
 	/* A revoked device left the summary; a report that raced with the revocation is kept
 	 * but does not bring it back. */
 	if (!revoked) {
-		if ((rc = topics_sync(st, db, a, &j->deltas, e)) < 0)
+		if ((rc = topics_sync(st, db, a, fresh, &j->deltas, e)) < 0)
 			return rc;
 		int old = old_status >= 0 ? old_status : DS_NONE;
 		if (old != a->dev_status && (store_delta_add(&j->deltas, NULL, old, -1) < 0 ||

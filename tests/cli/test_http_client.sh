@@ -59,7 +59,10 @@ class H(BaseHTTPRequestHandler):
         self.wfile.write(b)
     def do_GET(self):
         if self.path == "/v1/ca":
-            return self.reply(200, open(os.path.join(d, "ca1.crt")).read(), "application/x-pem-file")
+            pem = open(os.path.join(d, "ca1.crt")).read()
+            if open(os.path.join(d, "mode")).read().strip() == "two-cas":
+                pem += open(os.path.join(d, "ca2.crt")).read()
+            return self.reply(200, pem, "application/x-pem-file")
         self.reply(404, {"error": "no such page"})
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
@@ -128,11 +131,16 @@ with_id() { # id -> a copy of the real report with that report_id
 expect_rc 2 "enroll: wrong fingerprint" "$bin" enroll --server "$url" --token tok-1 --ca-fingerprint "$fp2"
 has "$tmp/err" "$fp" "the CA's real fingerprint is shown"
 has "$tmp/err" "nothing was written" "a mismatch says nothing was written"
-[ -e "$st/ca.crt" ] || [ -e "$st/device.key" ] || [ -e "$st/agent.json" ] && bad "files written on a fingerprint mismatch" || ok
+[ -e "$st" ] && bad "the state directory was made on a fingerprint mismatch" || ok
+echo two-cas >mode
+expect_rc 2 "enroll: a second CA slipped into /v1/ca" "$bin" enroll --server "$url" --token tok-1 --ca-fingerprint "$fp"
+has "$tmp/err" "more than one PEM block" "only the fingerprinted CA is ever trusted"
+echo ok >mode
 expect_rc 2 "enroll: bad token" "$bin" enroll --server "$url/" --token nope --ca-fingerprint "$fp"
 has "$tmp/err" "token unknown, used or expired" "the server's error text is shown"
 [ -e "$st/agent.json" ] || [ -e "$st/device.key" ] && bad "files left after a refused enrollment" || ok
-expect_rc 0 "enroll" "$bin" enroll --server "$url/" --token tok-1 --ca-fingerprint "sha256:${fp^^}" --hostname pc-042 --user taro
+echo tok-1 >token
+expect_rc 0 "enroll" "$bin" enroll --server "$url/" --token - --ca-fingerprint "sha256:${fp^^}" --hostname pc-042 --user taro <token
 has "$tmp/out" "0123456789abcdef0123456789abcdef" "enroll names the device id"
 has enroll.json '"hostname": "pc-042"' "the host name is sent"
 has enroll.json '"user": "taro"' "the user is sent"

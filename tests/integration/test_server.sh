@@ -22,7 +22,7 @@ if [ "$BACKEND" = postgresql ]; then
 	# A fresh database per run, so reruns and the sanitizer build do not see each other.
 	dbname="it_$$_$RANDOM"
 	psql "$base" -qc "CREATE DATABASE $dbname" >/dev/null || fail "cannot create database $dbname"
-	DB="${base%/*}/$dbname"
+	DB="${base/\/mamori_test?//$dbname?}"
 else
 	DB="sqlite:$WORK/srv/mamorid.db"
 fi

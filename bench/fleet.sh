@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Fleet simulation for mamorid's store (bench/fleet.c): enrolls DEVICES devices, stores one
+# report of 55 findings over 21 topics for each (THREADS concurrent callers, group commit),
+# a second report for a fifth of them, then times the ledger's first page and the topic
+# summary (median and max of 20 runs; budget: each < 100 ms).
+#
+# Usage: bench/fleet.sh [sqlite|pg|URL] [DEVICES] [THREADS]
+#   sqlite   (default) a new SQLite file in a temporary directory
+#   pg       a private PostgreSQL started with scripts/pg-test.sh (fsync on) in a temporary
+#            directory, stopped afterwards
+#   URL      an existing, empty database: sqlite:PATH or postgresql://...
+#   DEVICES  default 100000; THREADS default 16
+# Env: BUILD   the build directory (default <repo>/build); bench_fleet is built there
+#      KEEP=1  keep the temporary directory (the database) afterwards
+# The output is also written to bench/results/fleet-<backend>-<UTC timestamp>.txt.
+
+set -euo pipefail
+export LC_ALL=C
+
+root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+build=${BUILD:-$root/build}
+target=${1:-sqlite}
+devices=${2:-100000}
+threads=${3:-16}
+
+die() { printf 'fleet.sh: %s\n' "$*" >&2; exit 2; }
+[[ $devices =~ ^[0-9]+$ && $devices -ge 1 ]] || die "DEVICES must be a positive number"
+[[ $threads =~ ^[0-9]+$ && $threads -ge 1 && $threads -le 256 ]] || die "THREADS must be in [1, 256]"
+[ -f "$build/CMakeCache.txt" ] || die "no build in $build (configure it first, or set BUILD)"
+cmake --build "$build" --target bench_fleet >/dev/null || die "cannot build bench_fleet"
+bin=$build/bench/bench_fleet
+
+tmp=
+pgdir=
+cleanup() {
+	[ -n "$pgdir" ] && "$root/scripts/pg-test.sh" stop "$pgdir" >/dev/null 2>&1 || true
+	if [ -n "$tmp" ]; then
+		if [ "${KEEP:-0}" = 1 ]; then
+			echo "fleet.sh: kept $tmp"
+		else
+			rm -rf -- "$tmp"
+		fi
+	fi
+}
+trap cleanup EXIT
+
+case $target in
+sqlite)
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-fleet.XXXXXX")
+	url=sqlite:$tmp/fleet.db
+	backend=sqlite
+	;;
+pg | postgresql)
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-fleet.XXXXXX")
+	pgdir=$tmp/pg
+	PG_TEST_FSYNC=on "$root/scripts/pg-test.sh" start "$pgdir" >/dev/null
+	url=$(cat "$pgdir/url")
+	backend=postgresql
+	;;
+sqlite:* | postgresql://* | postgres://*)
+	url=$target
+	backend=${target%%:*}
+	;;
+*)
+	die "unknown target $target (sqlite, pg or a URL)"
+	;;
+esac
+
+mkdir -p "$root/bench/results"
+out=$root/bench/results/fleet-$backend-$(date -u +%Y%m%dT%H%M%SZ).txt
+echo "# $(date -u +%FT%TZ) $(uname -srm), $(nproc) CPUs; bench_fleet $devices devices, $threads threads" |
+	tee "$out"
+set +e
+"$bin" "$url" "$devices" "$threads" 2>&1 | tee -a "$out"
+status=${PIPESTATUS[0]}
+set -e
+if [ -n "$tmp" ] && [ -z "$pgdir" ]; then
+	echo "database size: $(du -sh "$tmp" | cut -f1)" | tee -a "$out"
+fi
+echo "fleet.sh: written to ${out#"$root"/}"
+exit "$status"
