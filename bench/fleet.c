@@ -19,9 +19,9 @@
 #define T0 1790000000LL
 
 static const char *const topics[N_TOPICS] = {
-	"accounts", "antivirus", "bluetooth", "disk",	"firewall",    "legacy",   "logs",
-	"os",	    "packages",  "pam",	      "patch",	"remote_tools", "rdp",	    "screenlock",
-	"sharing",  "ssh",	 "timesync",  "tls",	"usb",	       "wifi",	    "password"};
+    "accounts", "antivirus", "bluetooth", "disk",  "firewall",	   "legacy", "logs",
+    "os",	"packages",  "pam",	  "patch", "remote_tools", "rdp",    "screenlock",
+    "sharing",	"ssh",	     "timesync",  "tls",   "usb",	   "wifi",   "password"};
 static const char *const severities[] = {"low", "medium", "high", "critical"};
 
 struct fleet {
@@ -30,7 +30,8 @@ struct fleet {
 	int threads;
 	int round; /* 0: enroll, 1: first reports, 2: second reports */
 	long second;
-	char body[3200];
+	char *body;
+	size_t body_len;
 };
 
 struct worker {
@@ -96,22 +97,22 @@ static int do_report(struct fleet *f, long i, struct errbuf *e)
 		 (unsigned long)i);
 	snprintf(host, sizeof(host), "pc-%08" PRIx32, mix((uint32_t)i ^ 0x5bd1e995U));
 	struct store_report r = {
-		.report_id = rid,
-		.device_id = id,
-		.generated_at = T0 + f->round * 86400LL,
-		.received_at = T0 + f->round * 86400LL + 2,
-		.hostname = host,
-		.os_name = "Debian GNU/Linux",
-		.os_version = "12",
-		.serial_number = id + 16,
-		.security_updates_pending = (int64_t)(mix((uint32_t)i) % 8),
-		.package_count = 1500 + (int64_t)(mix((uint32_t)i) % 800),
-		.findings = fs,
-		.n_findings = N_FINDINGS,
-		.body = f->body,
-		.body_len = strlen(f->body),
-		.inventory_sha256 = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
-		.inventory_json = f->round == 1 ? "[{\"name\":\"bash\",\"version\":\"5.2\"}]" : NULL,
+	    .report_id = rid,
+	    .device_id = id,
+	    .generated_at = T0 + f->round * 86400LL,
+	    .received_at = T0 + f->round * 86400LL + 2,
+	    .hostname = host,
+	    .os_name = "Debian GNU/Linux",
+	    .os_version = "12",
+	    .serial_number = id + 16,
+	    .security_updates_pending = (int64_t)(mix((uint32_t)i) % 8),
+	    .package_count = 1500 + (int64_t)(mix((uint32_t)i) % 800),
+	    .findings = fs,
+	    .n_findings = N_FINDINGS,
+	    .body = f->body,
+	    .body_len = strlen(f->body),
+	    .inventory_sha256 = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+	    .inventory_json = f->round == 1 ? "[{\"name\":\"bash\",\"version\":\"5.2\"}]" : NULL,
 	};
 	if (r.inventory_json != NULL)
 		r.inventory_len = strlen(r.inventory_json);
@@ -242,14 +243,29 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	f.second = f.devices / 5 > 0 ? f.devices / 5 : 1;
-	/* A compacted report is a few KB: facts, evidence, no finding texts. */
-	size_t o = 0;
-	o += (size_t)snprintf(f.body + o, sizeof(f.body) - o, "{\"schema_version\":2,\"facts\":{");
-	for (int k = 0; o < sizeof(f.body) - 200; k++)
-		o += (size_t)snprintf(f.body + o, sizeof(f.body) - o,
-				      "\"fact.%03d\":{\"value\":\"value-%d\",\"source\":\"/etc/x\"},",
-				      k, k * 7);
-	snprintf(f.body + o - 1, sizeof(f.body) - o + 1, "}}");
+	/* The wire report (mamori push) of a real scan is about 30 KB: facts and evidence, no
+	 * finding texts. FLEET_BODY_BYTES sets another size. */
+	long body_bytes =
+	    getenv("FLEET_BODY_BYTES") ? strtol(getenv("FLEET_BODY_BYTES"), NULL, 10) : 30000;
+	if (body_bytes < 64 || body_bytes > (16L << 20)) {
+		fprintf(stderr, "bench_fleet: FLEET_BODY_BYTES in [64, 16 MiB]\n");
+		return 2;
+	}
+	f.body = malloc((size_t)body_bytes + 1);
+	if (f.body == NULL)
+		return 1;
+	size_t cap = (size_t)body_bytes + 1, o = 0;
+	int n = snprintf(f.body, cap, "{\"schema_version\":2,\"facts\":{");
+	o = n > 0 ? (size_t)n : 0;
+	for (int k = 0; o + 64 < cap; k++) {
+		n = snprintf(f.body + o, cap - o,
+			     "\"fact.%05d\":{\"v\":\"value-%d\",\"s\":\"/etc/x\"},", k, k * 7);
+		if (n < 0 || (size_t)n >= cap - o)
+			break;
+		o += (size_t)n;
+	}
+	snprintf(f.body + o - 1, cap - o + 1, "}}");
+	f.body_len = strlen(f.body);
 
 	struct errbuf e = {{0}};
 	if (store_open(argv[1], 4, &f.st, &e) != 0) {
@@ -257,7 +273,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("fleet: %s, %ld devices, %d threads, %d findings over %d topics, body %zu bytes\n",
-	       store_backend(f.st), f.devices, f.threads, N_FINDINGS, N_TOPICS, strlen(f.body));
+	       store_backend(f.st), f.devices, f.threads, N_FINDINGS, N_TOPICS, f.body_len);
 	int rc = 0;
 	if (!queries_only) {
 		f.round = 0;
@@ -272,10 +288,10 @@ int main(int argc, char **argv)
 	char mid[33];
 	device_id(f.devices / 2, mid);
 	double q[4] = {
-		time_query(f.st, "devices page (first, 50)", 0, NULL),
-		time_query(f.st, "devices page (after id, 50)", 0, mid),
-		time_query(f.st, "topic summary", 1, NULL),
-		time_query(f.st, "status counts", 2, NULL),
+	    time_query(f.st, "devices page (first, 50)", 0, NULL),
+	    time_query(f.st, "devices page (after id, 50)", 0, mid),
+	    time_query(f.st, "topic summary", 1, NULL),
+	    time_query(f.st, "status counts", 2, NULL),
 	};
 	for (int i = 0; i < 4; i++)
 		if (q[i] < 0)
@@ -283,5 +299,6 @@ int main(int argc, char **argv)
 	printf("budget: page and summary each < 100 ms: %s\n",
 	       rc == 0 && q[0] < 100 && q[1] < 100 && q[2] < 100 ? "within budget" : "OVER BUDGET");
 	store_close(f.st);
+	free(f.body);
 	return rc == 0 ? 0 : 1;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/scan.h"
 #include "core/report_wire.h"
@@ -26,7 +27,7 @@ struct agent {
 	size_t body_len;
 	size_t id_offset;
 	double seconds;
-	unsigned seed;
+	unsigned seed, index;
 	size_t ok, failed;
 	double *lat;
 	size_t nlat;
@@ -67,10 +68,12 @@ static void *run(void *arg)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
 	double end = now_s() + a->seconds;
-	static const char hex[] = "0123456789abcdef";
+	unsigned long long sent = 0;
 	while (now_s() < end) {
-		for (int i = 0; i < 32; i++)
-			body[a->id_offset + (size_t)i] = hex[rand_r(&a->seed) & 15];
+		/* Unique per run, agent and report: run nonce, agent number, counter. */
+		char id[33];
+		snprintf(id, sizeof id, "%08x%08x%016llx", a->seed, a->index, sent++);
+		memcpy(body + a->id_offset, id, 32);
 		double t0 = now_s();
 		long code = 0;
 		CURLcode rc = curl_easy_perform(h);
@@ -134,11 +137,14 @@ int main(int argc, char **argv)
 	double seconds = strtod(argv[3], NULL);
 	int n = argc - 5;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned run_nonce = (unsigned)(ts.tv_sec ^ (ts.tv_nsec << 2) ^ getpid());
 	struct agent *ag = calloc((size_t)n, sizeof *ag);
 	for (int i = 0; i < n; i++) {
 		ag[i] = (struct agent){.url = argv[1], .ca = argv[2], .state = argv[5 + i],
 				       .body_template = body, .body_len = len, .id_offset = off,
-				       .seconds = seconds, .seed = (unsigned)(i * 7919 + time(NULL))};
+				       .seconds = seconds, .seed = run_nonce, .index = (unsigned)i};
 		ag[i].lat = malloc(sizeof(double) * MAX_SAMPLES / (size_t)n + 1);
 	}
 	double t0 = now_s();

@@ -43,7 +43,5 @@ int sheet_read_xlsx(const char *name, const char *data, size_t len, sheet_row_fn
 
 /* The column as messages name it: "S" (letters) or "19". out holds at least 12 bytes. */
 void sheet_col_ref(int col, bool letters, char *out, size_t size);
-/* Whether s[0, len) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool utf8_valid(const char *s, size_t len);
 
 #endif

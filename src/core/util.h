@@ -76,4 +76,9 @@ int parse_date(const char *s, long long *out);
 /* Formats Unix seconds as YYYY-MM-DD into out (at least 11 bytes). */
 void format_date(long long t, char *out, size_t outlen);
 
+/* Offset of the first byte that is not well-formed UTF-8 (no overlongs, surrogates or code
+ * points past U+10FFFF), or len when all is well-formed. */
+size_t utf8_first_bad(const char *s, size_t len);
+bool utf8_valid(const char *s, size_t len);
+
 #endif

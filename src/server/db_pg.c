@@ -61,8 +61,8 @@ static int session_setup(struct db *db, struct errbuf *e)
 {
 	PQsetNoticeProcessor(db->pg, quiet, NULL);
 	/* Every string the store binds is UTF-8 (it checks); the server checks again. */
-	return db_pg_exec(db, "open", "SET client_encoding = 'UTF8'; SET client_min_messages = warning",
-			  e);
+	return db_pg_exec(db, "open",
+			  "SET client_encoding = 'UTF8'; SET client_min_messages = warning", e);
 }
 
 int db_pg_open(const char *conninfo, struct db *db, struct errbuf *e)

@@ -19,8 +19,8 @@ static int lite_fail(struct db *db, int rc, const char *what, struct errbuf *e)
 		   : prim == SQLITE_NOMEM    ? MAMORI_ENOMEM
 		   : prim == SQLITE_TOOBIG   ? MAMORI_ETOOBIG
 		   : prim == SQLITE_CANTOPEN || prim == SQLITE_PERM || prim == SQLITE_READONLY
-			   ? MAMORI_EACCES
-			   : MAMORI_EIO;
+		       ? MAMORI_EACCES
+		       : MAMORI_EIO;
 	const char *msg = db->lite != NULL ? sqlite3_errmsg(db->lite) : sqlite3_errstr(rc);
 	return err_set(e, code, "sqlite: %s: %s", what, msg);
 }
@@ -90,8 +90,8 @@ int db_sqlite_exec(struct db *db, const char *what, const char *sql, struct errb
 
 int db_sqlite_prepare(struct db_stmt *s, struct errbuf *e)
 {
-	int rc = sqlite3_prepare_v3(s->db->lite, s->q->sql, -1, SQLITE_PREPARE_PERSISTENT, &s->ls,
-				    NULL);
+	int rc =
+	    sqlite3_prepare_v3(s->db->lite, s->q->sql, -1, SQLITE_PREPARE_PERSISTENT, &s->ls, NULL);
 	if (rc != SQLITE_OK)
 		return lite_fail(s->db, rc, s->q->what, e);
 	/* "$i" by name, so that the same text works for PostgreSQL. */

@@ -19,8 +19,7 @@
 /* pg_advisory_xact_lock key for migrations: "mamo" in ASCII. */
 #define MIGRATION_LOCK "1835101551"
 
-const char *const store_dev_status_names[DS_COUNT] = {"pass", "fail", "unknown", "none",
-						      "revoked"};
+const char *const store_dev_status_names[DS_COUNT] = {"pass", "fail", "unknown", "none", "revoked"};
 const char *const store_status_names[ST_COUNT] = {"pass", "fail", "unknown", "not_applicable",
 						  "disabled"};
 
@@ -193,23 +192,23 @@ static int delta_cmp(const void *a, const void *b)
 
 /* Rows are locked in the order of the list, which is sorted. */
 static const struct db_query q_topic_count_add = {
-	Q_TOPIC_COUNT_ADD, "update topic summary",
-	"INSERT INTO topic_counts (topic, status, devices)"
-	" SELECT value->>0, value->>1, value->>2 FROM json_each($1) WHERE true"
-	" ON CONFLICT (topic, status) DO UPDATE SET devices = topic_counts.devices + excluded.devices",
-	"INSERT INTO topic_counts (topic, status, devices)"
-	" SELECT x->>0, x->>1, (x->>2)::bigint FROM json_array_elements($1::json) AS x"
-	" ON CONFLICT (topic, status) DO UPDATE SET devices = topic_counts.devices + excluded.devices",
-	0};
+    Q_TOPIC_COUNT_ADD, "update topic summary",
+    "INSERT INTO topic_counts (topic, status, devices)"
+    " SELECT value->>0, value->>1, value->>2 FROM json_each($1) WHERE true"
+    " ON CONFLICT (topic, status) DO UPDATE SET devices = topic_counts.devices + excluded.devices",
+    "INSERT INTO topic_counts (topic, status, devices)"
+    " SELECT x->>0, x->>1, (x->>2)::bigint FROM json_array_elements($1::json) AS x"
+    " ON CONFLICT (topic, status) DO UPDATE SET devices = topic_counts.devices + excluded.devices",
+    0};
 static const struct db_query q_status_count_add = {
-	Q_STATUS_COUNT_ADD, "update status counts",
-	"INSERT INTO status_counts (status, devices)"
-	" SELECT value->>0, value->>1 FROM json_each($1) WHERE true"
-	" ON CONFLICT (status) DO UPDATE SET devices = status_counts.devices + excluded.devices",
-	"INSERT INTO status_counts (status, devices)"
-	" SELECT x->>0, (x->>1)::bigint FROM json_array_elements($1::json) AS x"
-	" ON CONFLICT (status) DO UPDATE SET devices = status_counts.devices + excluded.devices",
-	0};
+    Q_STATUS_COUNT_ADD, "update status counts",
+    "INSERT INTO status_counts (status, devices)"
+    " SELECT value->>0, value->>1 FROM json_each($1) WHERE true"
+    " ON CONFLICT (status) DO UPDATE SET devices = status_counts.devices + excluded.devices",
+    "INSERT INTO status_counts (status, devices)"
+    " SELECT x->>0, (x->>1)::bigint FROM json_array_elements($1::json) AS x"
+    " ON CONFLICT (status) DO UPDATE SET devices = status_counts.devices + excluded.devices",
+    0};
 
 static int run_json(struct db *db, const struct db_query *q, struct store_jlist *l,
 		    struct errbuf *e)
@@ -243,7 +242,8 @@ static int deltas_apply(struct db *db, struct store_deltas *d, struct errbuf *e)
 		if (sum == 0)
 			continue;
 		if (x->topic != NULL)
-			rc = store_jl_item(&topics, true) || store_jl_str(&topics, x->topic, true) ||
+			rc = store_jl_item(&topics, true) ||
+			     store_jl_str(&topics, x->topic, true) ||
 			     store_jl_str(&topics, store_status_names[x->status], false) ||
 			     store_jl_int(&topics, sum) || store_jl_end_item(&topics, true);
 		else
@@ -414,10 +414,12 @@ static void run_batch(struct store *st, struct store_job **jobs, size_t n)
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct store_deltas *d = &jobs[i]->deltas;
 			for (size_t k = 0; !jobs[i]->done && k < d->n && rc == 0; k++)
-				rc = store_delta_add(&all, d->v[k].topic, d->v[k].status, d->v[k].n);
+				rc =
+				    store_delta_add(&all, d->v[k].topic, d->v[k].status, d->v[k].n);
 		}
 		if (rc < 0)
-			err_set(&e, rc, "%s: update summary: out of memory", db_kind_name(st->kind));
+			err_set(&e, rc, "%s: update summary: out of memory",
+				db_kind_name(st->kind));
 		if (rc == 0)
 			rc = deltas_apply(db, &all, &e);
 		if (rc == 0)
@@ -513,88 +515,88 @@ struct migration {
 /* Migration 1: the whole schema. Text columns on PostgreSQL sort by bytes (COLLATE "C"), as
  * SQLite does, so that both backends page the ledger in the same order. */
 static const struct migration migrations[] = {
-	{
-		"CREATE TABLE tokens (sha256 TEXT PRIMARY KEY, created INTEGER NOT NULL,"
-		" expires INTEGER NOT NULL, used_at INTEGER, device_id TEXT) STRICT;"
-		"CREATE TABLE devices (id TEXT PRIMARY KEY, hostname TEXT NOT NULL,"
-		" user_name TEXT, os_name TEXT, os_version TEXT, serial_number TEXT, status TEXT,"
-		" n_pass INTEGER NOT NULL DEFAULT 0, n_fail INTEGER NOT NULL DEFAULT 0,"
-		" n_unknown INTEGER NOT NULL DEFAULT 0, n_not_applicable INTEGER NOT NULL DEFAULT 0,"
-		" packages INTEGER, security_updates_pending INTEGER, last_report_id TEXT,"
-		" last_generated_at INTEGER, last_seen INTEGER, enrolled_at INTEGER NOT NULL,"
-		" revoked_at INTEGER) STRICT;"
-		"CREATE INDEX devices_ledger ON devices (hostname, id);"
-		"CREATE TABLE certs (serial TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
-		" owner TEXT NOT NULL, not_after INTEGER NOT NULL, created_at INTEGER NOT NULL,"
-		" revoked_at INTEGER) STRICT;"
-		"CREATE INDEX certs_owner ON certs (owner);"
-		"CREATE TABLE reports (report_id TEXT PRIMARY KEY,"
-		" device_id TEXT NOT NULL REFERENCES devices (id), generated_at INTEGER NOT NULL,"
-		" received_at INTEGER NOT NULL, status TEXT NOT NULL, n_pass INTEGER NOT NULL,"
-		" n_fail INTEGER NOT NULL, n_unknown INTEGER NOT NULL,"
-		" n_not_applicable INTEGER NOT NULL, body BLOB NOT NULL) STRICT;"
-		"CREATE INDEX reports_device ON reports (device_id, received_at, report_id);"
-		"CREATE TABLE findings (device_id TEXT NOT NULL REFERENCES devices (id),"
-		" check_id TEXT NOT NULL, topic TEXT NOT NULL, severity TEXT NOT NULL,"
-		" status TEXT NOT NULL, PRIMARY KEY (device_id, check_id)) STRICT, WITHOUT ROWID;"
-		"CREATE TABLE device_topics (device_id TEXT NOT NULL REFERENCES devices (id),"
-		" topic TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (device_id, topic))"
-		" STRICT, WITHOUT ROWID;"
-		"CREATE TABLE topic_counts (topic TEXT NOT NULL, status TEXT NOT NULL,"
-		" devices INTEGER NOT NULL, PRIMARY KEY (topic, status)) STRICT, WITHOUT ROWID;"
-		"CREATE TABLE status_counts (status TEXT PRIMARY KEY, devices INTEGER NOT NULL)"
-		" STRICT, WITHOUT ROWID;"
-		"INSERT INTO status_counts VALUES ('pass', 0), ('fail', 0), ('unknown', 0),"
-		" ('none', 0), ('revoked', 0);"
-		"CREATE TABLE inventories (device_id TEXT PRIMARY KEY REFERENCES devices (id),"
-		" sha256 TEXT NOT NULL, packages BLOB NOT NULL, received_at INTEGER NOT NULL)"
-		" STRICT;",
+    {
+	"CREATE TABLE tokens (sha256 TEXT PRIMARY KEY, created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL, used_at INTEGER, device_id TEXT) STRICT;"
+	"CREATE TABLE devices (id TEXT PRIMARY KEY, hostname TEXT NOT NULL,"
+	" user_name TEXT, os_name TEXT, os_version TEXT, serial_number TEXT, status TEXT,"
+	" n_pass INTEGER NOT NULL DEFAULT 0, n_fail INTEGER NOT NULL DEFAULT 0,"
+	" n_unknown INTEGER NOT NULL DEFAULT 0, n_not_applicable INTEGER NOT NULL DEFAULT 0,"
+	" packages INTEGER, security_updates_pending INTEGER, last_report_id TEXT,"
+	" last_generated_at INTEGER, last_seen INTEGER, enrolled_at INTEGER NOT NULL,"
+	" revoked_at INTEGER) STRICT;"
+	"CREATE INDEX devices_ledger ON devices (hostname, id);"
+	"CREATE TABLE certs (serial TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
+	" owner TEXT NOT NULL, not_after INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	" revoked_at INTEGER) STRICT;"
+	"CREATE INDEX certs_owner ON certs (owner);"
+	"CREATE TABLE reports (report_id TEXT PRIMARY KEY,"
+	" device_id TEXT NOT NULL REFERENCES devices (id), generated_at INTEGER NOT NULL,"
+	" received_at INTEGER NOT NULL, status TEXT NOT NULL, n_pass INTEGER NOT NULL,"
+	" n_fail INTEGER NOT NULL, n_unknown INTEGER NOT NULL,"
+	" n_not_applicable INTEGER NOT NULL, body BLOB NOT NULL) STRICT;"
+	"CREATE INDEX reports_device ON reports (device_id, received_at, report_id);"
+	"CREATE TABLE findings (device_id TEXT NOT NULL REFERENCES devices (id),"
+	" check_id TEXT NOT NULL, topic TEXT NOT NULL, severity TEXT NOT NULL,"
+	" status TEXT NOT NULL, PRIMARY KEY (device_id, check_id)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE device_topics (device_id TEXT NOT NULL REFERENCES devices (id),"
+	" topic TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (device_id, topic))"
+	" STRICT, WITHOUT ROWID;"
+	"CREATE TABLE topic_counts (topic TEXT NOT NULL, status TEXT NOT NULL,"
+	" devices INTEGER NOT NULL, PRIMARY KEY (topic, status)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE status_counts (status TEXT PRIMARY KEY, devices INTEGER NOT NULL)"
+	" STRICT, WITHOUT ROWID;"
+	"INSERT INTO status_counts VALUES ('pass', 0), ('fail', 0), ('unknown', 0),"
+	" ('none', 0), ('revoked', 0);"
+	"CREATE TABLE inventories (device_id TEXT PRIMARY KEY REFERENCES devices (id),"
+	" sha256 TEXT NOT NULL, packages BLOB NOT NULL, received_at INTEGER NOT NULL)"
+	" STRICT;",
 
-		"CREATE TABLE tokens (sha256 TEXT COLLATE \"C\" PRIMARY KEY, created BIGINT NOT NULL,"
-		" expires BIGINT NOT NULL, used_at BIGINT, device_id TEXT COLLATE \"C\");"
-		"CREATE TABLE devices (id TEXT COLLATE \"C\" PRIMARY KEY,"
-		" hostname TEXT COLLATE \"C\" NOT NULL, user_name TEXT, os_name TEXT,"
-		" os_version TEXT, serial_number TEXT, status TEXT,"
-		" n_pass BIGINT NOT NULL DEFAULT 0, n_fail BIGINT NOT NULL DEFAULT 0,"
-		" n_unknown BIGINT NOT NULL DEFAULT 0, n_not_applicable BIGINT NOT NULL DEFAULT 0,"
-		" packages BIGINT, security_updates_pending BIGINT,"
-		" last_report_id TEXT COLLATE \"C\", last_generated_at BIGINT, last_seen BIGINT,"
-		" enrolled_at BIGINT NOT NULL, revoked_at BIGINT);"
-		"CREATE INDEX devices_ledger ON devices (hostname, id);"
-		"CREATE TABLE certs (serial TEXT COLLATE \"C\" PRIMARY KEY, kind INTEGER NOT NULL,"
-		" owner TEXT COLLATE \"C\" NOT NULL, not_after BIGINT NOT NULL,"
-		" created_at BIGINT NOT NULL, revoked_at BIGINT);"
-		"CREATE INDEX certs_owner ON certs (owner);"
-		"CREATE TABLE reports (report_id TEXT COLLATE \"C\" PRIMARY KEY,"
-		" device_id TEXT COLLATE \"C\" NOT NULL REFERENCES devices (id),"
-		" generated_at BIGINT NOT NULL, received_at BIGINT NOT NULL, status TEXT NOT NULL,"
-		" n_pass BIGINT NOT NULL, n_fail BIGINT NOT NULL, n_unknown BIGINT NOT NULL,"
-		" n_not_applicable BIGINT NOT NULL, body BYTEA NOT NULL);"
-		"CREATE INDEX reports_device ON reports (device_id, received_at, report_id);"
-		"CREATE TABLE findings (device_id TEXT COLLATE \"C\" NOT NULL REFERENCES devices (id),"
-		" check_id TEXT COLLATE \"C\" NOT NULL, topic TEXT COLLATE \"C\" NOT NULL,"
-		" severity TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (device_id, check_id));"
-		"CREATE TABLE device_topics"
-		" (device_id TEXT COLLATE \"C\" NOT NULL REFERENCES devices (id),"
-		" topic TEXT COLLATE \"C\" NOT NULL, status TEXT NOT NULL,"
-		" PRIMARY KEY (device_id, topic));"
-		"CREATE TABLE topic_counts (topic TEXT COLLATE \"C\" NOT NULL,"
-		" status TEXT COLLATE \"C\" NOT NULL, devices BIGINT NOT NULL,"
-		" PRIMARY KEY (topic, status));"
-		"CREATE TABLE status_counts (status TEXT COLLATE \"C\" PRIMARY KEY,"
-		" devices BIGINT NOT NULL);"
-		"INSERT INTO status_counts VALUES ('pass', 0), ('fail', 0), ('unknown', 0),"
-		" ('none', 0), ('revoked', 0);"
-		"CREATE TABLE inventories"
-		" (device_id TEXT COLLATE \"C\" PRIMARY KEY REFERENCES devices (id),"
-		" sha256 TEXT NOT NULL, packages BYTEA NOT NULL, received_at BIGINT NOT NULL);",
-	},
+	"CREATE TABLE tokens (sha256 TEXT COLLATE \"C\" PRIMARY KEY, created BIGINT NOT NULL,"
+	" expires BIGINT NOT NULL, used_at BIGINT, device_id TEXT COLLATE \"C\");"
+	"CREATE TABLE devices (id TEXT COLLATE \"C\" PRIMARY KEY,"
+	" hostname TEXT COLLATE \"C\" NOT NULL, user_name TEXT, os_name TEXT,"
+	" os_version TEXT, serial_number TEXT, status TEXT,"
+	" n_pass BIGINT NOT NULL DEFAULT 0, n_fail BIGINT NOT NULL DEFAULT 0,"
+	" n_unknown BIGINT NOT NULL DEFAULT 0, n_not_applicable BIGINT NOT NULL DEFAULT 0,"
+	" packages BIGINT, security_updates_pending BIGINT,"
+	" last_report_id TEXT COLLATE \"C\", last_generated_at BIGINT, last_seen BIGINT,"
+	" enrolled_at BIGINT NOT NULL, revoked_at BIGINT);"
+	"CREATE INDEX devices_ledger ON devices (hostname, id);"
+	"CREATE TABLE certs (serial TEXT COLLATE \"C\" PRIMARY KEY, kind INTEGER NOT NULL,"
+	" owner TEXT COLLATE \"C\" NOT NULL, not_after BIGINT NOT NULL,"
+	" created_at BIGINT NOT NULL, revoked_at BIGINT);"
+	"CREATE INDEX certs_owner ON certs (owner);"
+	"CREATE TABLE reports (report_id TEXT COLLATE \"C\" PRIMARY KEY,"
+	" device_id TEXT COLLATE \"C\" NOT NULL REFERENCES devices (id),"
+	" generated_at BIGINT NOT NULL, received_at BIGINT NOT NULL, status TEXT NOT NULL,"
+	" n_pass BIGINT NOT NULL, n_fail BIGINT NOT NULL, n_unknown BIGINT NOT NULL,"
+	" n_not_applicable BIGINT NOT NULL, body BYTEA NOT NULL);"
+	"CREATE INDEX reports_device ON reports (device_id, received_at, report_id);"
+	"CREATE TABLE findings (device_id TEXT COLLATE \"C\" NOT NULL REFERENCES devices (id),"
+	" check_id TEXT COLLATE \"C\" NOT NULL, topic TEXT COLLATE \"C\" NOT NULL,"
+	" severity TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (device_id, check_id));"
+	"CREATE TABLE device_topics"
+	" (device_id TEXT COLLATE \"C\" NOT NULL REFERENCES devices (id),"
+	" topic TEXT COLLATE \"C\" NOT NULL, status TEXT NOT NULL,"
+	" PRIMARY KEY (device_id, topic));"
+	"CREATE TABLE topic_counts (topic TEXT COLLATE \"C\" NOT NULL,"
+	" status TEXT COLLATE \"C\" NOT NULL, devices BIGINT NOT NULL,"
+	" PRIMARY KEY (topic, status));"
+	"CREATE TABLE status_counts (status TEXT COLLATE \"C\" PRIMARY KEY,"
+	" devices BIGINT NOT NULL);"
+	"INSERT INTO status_counts VALUES ('pass', 0), ('fail', 0), ('unknown', 0),"
+	" ('none', 0), ('revoked', 0);"
+	"CREATE TABLE inventories"
+	" (device_id TEXT COLLATE \"C\" PRIMARY KEY REFERENCES devices (id),"
+	" sha256 TEXT NOT NULL, packages BYTEA NOT NULL, received_at BIGINT NOT NULL);",
+    },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static const struct db_query q_schema_version = {
-	Q_SCHEMA_VERSION, "read schema version",
-	"SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0};
+    Q_SCHEMA_VERSION, "read schema version",
+    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0};
 
 static int read_version(struct db *db, int *out, struct errbuf *e)
 {
@@ -628,12 +630,13 @@ static int migrate(struct db *db, struct errbuf *e)
 		if (pg && (rc = db_exec(db, "migrate: lock",
 					"SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", e)) < 0)
 			goto fail;
-		rc = db_exec(db, "migrate: create schema_migrations",
-			     pg ? "CREATE TABLE IF NOT EXISTS schema_migrations"
-				  " (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"
-				: "CREATE TABLE IF NOT EXISTS schema_migrations"
-				  " (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT",
-			     e);
+		rc = db_exec(
+		    db, "migrate: create schema_migrations",
+		    pg ? "CREATE TABLE IF NOT EXISTS schema_migrations"
+			 " (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)"
+		       : "CREATE TABLE IF NOT EXISTS schema_migrations"
+			 " (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT",
+		    e);
 		if (rc < 0)
 			goto fail;
 		int v = 0;
@@ -658,9 +661,10 @@ static int migrate(struct db *db, struct errbuf *e)
 		if ((rc = db_exec(db, what, pg ? m->pg : m->sqlite, e)) < 0)
 			goto fail;
 		char ins[96];
-		n = snprintf(ins, sizeof(ins),
-			     "INSERT INTO schema_migrations (version, applied_at) VALUES (%d, %lld)",
-			     v + 1, (long long)time(NULL));
+		n = snprintf(
+		    ins, sizeof(ins),
+		    "INSERT INTO schema_migrations (version, applied_at) VALUES (%d, %lld)", v + 1,
+		    (long long)time(NULL));
 		if (n < 0 || (size_t)n >= sizeof(ins)) {
 			rc = err_set(e, MAMORI_EINVAL, "%s: migration insert", name);
 			goto fail;
@@ -780,8 +784,8 @@ struct token_add {
 };
 
 static const struct db_query q_token_add = {
-	Q_TOKEN_ADD, "add token",
-	"INSERT INTO tokens (sha256, created, expires) VALUES ($1, $2, $3)", NULL, 0};
+    Q_TOKEN_ADD, "add token", "INSERT INTO tokens (sha256, created, expires) VALUES ($1, $2, $3)",
+    NULL, 0};
 
 static int token_add_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e)
 {
@@ -811,19 +815,18 @@ int store_token_add(struct store *st, const char *token_sha256, int64_t created,
 }
 
 static const struct db_query q_token_take = {
-	Q_TOKEN_TAKE, "take token",
-	"UPDATE tokens SET used_at = $2, device_id = $3"
-	" WHERE sha256 = $1 AND used_at IS NULL AND expires > $2 RETURNING sha256",
-	NULL, 0};
+    Q_TOKEN_TAKE, "take token",
+    "UPDATE tokens SET used_at = $2, device_id = $3"
+    " WHERE sha256 = $1 AND used_at IS NULL AND expires > $2 RETURNING sha256",
+    NULL, 0};
 static const struct db_query q_device_add = {
-	Q_DEVICE_ADD, "add device",
-	"INSERT INTO devices (id, hostname, user_name, enrolled_at) VALUES ($1, $2, $3, $4)", NULL,
-	0};
+    Q_DEVICE_ADD, "add device",
+    "INSERT INTO devices (id, hostname, user_name, enrolled_at) VALUES ($1, $2, $3, $4)", NULL, 0};
 static const struct db_query q_cert_add = {
-	Q_CERT_ADD, "add certificate",
-	"INSERT INTO certs (serial, kind, owner, not_after, created_at)"
-	" VALUES ($1, $2, $3, $4, $5)",
-	NULL, 0};
+    Q_CERT_ADD, "add certificate",
+    "INSERT INTO certs (serial, kind, owner, not_after, created_at)"
+    " VALUES ($1, $2, $3, $4, $5)",
+    NULL, 0};
 
 static int cert_add(struct db *db, const char *serial, int kind, const char *owner,
 		    int64_t not_after, int64_t now, struct errbuf *e)
@@ -918,8 +921,8 @@ int store_admin_cert_add(struct store *st, const char *cert_serial, const char *
 }
 
 static const struct db_query q_cert_lookup = {
-	Q_CERT_LOOKUP, "look up certificate",
-	"SELECT kind, owner, not_after, revoked_at FROM certs WHERE serial = $1", NULL, 0};
+    Q_CERT_LOOKUP, "look up certificate",
+    "SELECT kind, owner, not_after, revoked_at FROM certs WHERE serial = $1", NULL, 0};
 
 int store_cert_lookup(struct store *st, const char *cert_serial, struct store_cert *out,
 		      struct errbuf *e)
@@ -968,15 +971,15 @@ struct revoke {
 };
 
 static const struct db_query q_device_revoke = {
-	Q_DEVICE_REVOKE, "revoke device",
-	"UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", NULL, 0};
+    Q_DEVICE_REVOKE, "revoke device",
+    "UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", NULL, 0};
 static const struct db_query q_certs_revoke = {
-	Q_CERTS_REVOKE, "revoke certificates",
-	"UPDATE certs SET revoked_at = $2 WHERE owner = $1 AND kind = 1 AND revoked_at IS NULL",
-	NULL, 0};
-static const struct db_query q_topics_delete = {
-	Q_TOPICS_DELETE, "revoke device: delete topics",
-	"DELETE FROM device_topics WHERE device_id = $1", NULL, 0};
+    Q_CERTS_REVOKE, "revoke certificates",
+    "UPDATE certs SET revoked_at = $2 WHERE owner = $1 AND kind = 1 AND revoked_at IS NULL", NULL,
+    0};
+static const struct db_query q_topics_delete = {Q_TOPICS_DELETE, "revoke device: delete topics",
+						"DELETE FROM device_topics WHERE device_id = $1",
+						NULL, 0};
 /* Shared with store_put.c (same id, same text). */
 extern const struct db_query store_q_device_lock, store_q_topics_of_device;
 

@@ -83,8 +83,7 @@ void store_deltas_free(struct store_deltas *d);
 
 /* One write, run by the committer thread inside the batch's transaction, in a savepoint. */
 struct store_job;
-typedef int (*store_job_fn)(struct store *st, struct db *db, struct store_job *j,
-			    struct errbuf *e);
+typedef int (*store_job_fn)(struct store *st, struct db *db, struct store_job *j, struct errbuf *e);
 struct store_job {
 	store_job_fn run;
 	const char *key; /* device id: jobs run in key order, rows are locked in one order */
@@ -93,8 +92,8 @@ struct store_job {
 	struct store_deltas deltas;
 	int rc;
 	struct errbuf err;
-	bool done;         /* the committer's: it has its answer */
-	bool finished;     /* under q_mu: the caller may return */
+	bool done;	   /* the committer's: it has its answer */
+	bool finished;	   /* under q_mu: the caller may return */
 	pthread_cond_t cv; /* signalled when finished */
 	size_t seq;
 	struct store_job *next;

@@ -22,105 +22,104 @@ struct topic_state {
 struct put_arg {
 	const struct store_report *r;
 	const struct store_finding **by_check; /* sorted by check id, no duplicates */
-	struct topic_state *topics;            /* sorted by topic */
+	struct topic_state *topics;	       /* sorted by topic */
 	size_t n_topics;
 	int dev_status; /* enum dev_status */
 };
 
 const struct db_query store_q_device_lock = {
-	Q_DEVICE_LOCK, "lock device",
-	"SELECT revoked_at, status, last_generated_at, hostname FROM devices WHERE id = $1",
-	"SELECT revoked_at, status, last_generated_at, hostname FROM devices WHERE id = $1"
-	" FOR UPDATE",
-	0};
+    Q_DEVICE_LOCK, "lock device",
+    "SELECT revoked_at, status, last_generated_at, hostname FROM devices WHERE id = $1",
+    "SELECT revoked_at, status, last_generated_at, hostname FROM devices WHERE id = $1"
+    " FOR UPDATE",
+    0};
 const struct db_query store_q_topics_of_device = {
-	Q_TOPICS_OF_DEVICE, "read device topics",
-	"SELECT topic, status FROM device_topics WHERE device_id = $1 ORDER BY topic", NULL, 0};
-static const struct db_query q_report_owner = {
-	Q_REPORT_OWNER, "look up report", "SELECT device_id FROM reports WHERE report_id = $1",
-	NULL, 0};
+    Q_TOPICS_OF_DEVICE, "read device topics",
+    "SELECT topic, status FROM device_topics WHERE device_id = $1 ORDER BY topic", NULL, 0};
+static const struct db_query q_report_owner = {Q_REPORT_OWNER, "look up report",
+					       "SELECT device_id FROM reports WHERE report_id = $1",
+					       NULL, 0};
 static const struct db_query q_report_add = {
-	Q_REPORT_ADD, "insert report",
-	"INSERT INTO reports (report_id, device_id, generated_at, received_at, status, n_pass,"
-	" n_fail, n_unknown, n_not_applicable, body)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-	NULL, 0};
+    Q_REPORT_ADD, "insert report",
+    "INSERT INTO reports (report_id, device_id, generated_at, received_at, status, n_pass,"
+    " n_fail, n_unknown, n_not_applicable, body)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    NULL, 0};
 static const struct db_query q_findings_of_device = {
-	Q_FINDINGS_OF_DEVICE, "read findings",
-	"SELECT check_id, topic, severity, status FROM findings WHERE device_id = $1"
-	" ORDER BY check_id",
-	NULL, 0};
+    Q_FINDINGS_OF_DEVICE, "read findings",
+    "SELECT check_id, topic, severity, status FROM findings WHERE device_id = $1"
+    " ORDER BY check_id",
+    NULL, 0};
 /* SQLite: one statement per row (a prepared insert costs less there than unpacking JSON). */
 static const struct db_query q_finding_put = {
-	Q_FINDING_UPSERT, "store finding",
-	"INSERT INTO findings (device_id, check_id, topic, severity, status)"
-	" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id, check_id) DO UPDATE"
-	" SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
-	NULL, 0};
+    Q_FINDING_UPSERT, "store finding",
+    "INSERT INTO findings (device_id, check_id, topic, severity, status)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id, check_id) DO UPDATE"
+    " SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
+    NULL, 0};
 static const struct db_query q_finding_delete = {
-	Q_FINDING_DELETE, "delete finding",
-	"DELETE FROM findings WHERE device_id = $1 AND check_id = $2", NULL, 0};
+    Q_FINDING_DELETE, "delete finding",
+    "DELETE FROM findings WHERE device_id = $1 AND check_id = $2", NULL, 0};
 static const struct db_query q_topic_put = {
-	Q_TOPIC_UPSERT, "store device topic",
-	"INSERT INTO device_topics (device_id, topic, status) VALUES ($1, $2, $3)"
-	" ON CONFLICT (device_id, topic) DO UPDATE SET status = excluded.status",
-	NULL, 0};
+    Q_TOPIC_UPSERT, "store device topic",
+    "INSERT INTO device_topics (device_id, topic, status) VALUES ($1, $2, $3)"
+    " ON CONFLICT (device_id, topic) DO UPDATE SET status = excluded.status",
+    NULL, 0};
 static const struct db_query q_topic_delete = {
-	Q_TOPIC_DELETE, "delete device topic",
-	"DELETE FROM device_topics WHERE device_id = $1 AND topic = $2", NULL, 0};
+    Q_TOPIC_DELETE, "delete device topic",
+    "DELETE FROM device_topics WHERE device_id = $1 AND topic = $2", NULL, 0};
 /* PostgreSQL: one statement per list (JSON, see store_jlist): one round trip, not dozens. */
 static const struct db_query q_findings_put = {
-	Q_FINDINGS_PUT, "store findings",
-	"INSERT INTO findings (device_id, check_id, topic, severity, status)"
-	" SELECT $1, x->>0, x->>1, x->>2, x->>3 FROM json_array_elements($2::json) AS x"
-	" ON CONFLICT (device_id, check_id) DO UPDATE"
-	" SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
-	NULL, 0};
+    Q_FINDINGS_PUT, "store findings",
+    "INSERT INTO findings (device_id, check_id, topic, severity, status)"
+    " SELECT $1, x->>0, x->>1, x->>2, x->>3 FROM json_array_elements($2::json) AS x"
+    " ON CONFLICT (device_id, check_id) DO UPDATE"
+    " SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
+    NULL, 0};
 static const struct db_query q_findings_delete = {
-	Q_FINDINGS_DELETE, "delete findings",
-	"DELETE FROM findings WHERE device_id = $1"
-	" AND check_id IN (SELECT json_array_elements_text($2::json))",
-	NULL, 0};
+    Q_FINDINGS_DELETE, "delete findings",
+    "DELETE FROM findings WHERE device_id = $1"
+    " AND check_id IN (SELECT json_array_elements_text($2::json))",
+    NULL, 0};
 static const struct db_query q_topics_put = {
-	Q_TOPICS_PUT, "store device topics",
-	"INSERT INTO device_topics (device_id, topic, status)"
-	" SELECT $1, x->>0, x->>1 FROM json_array_elements($2::json) AS x"
-	" ON CONFLICT (device_id, topic) DO UPDATE SET status = excluded.status",
-	NULL, 0};
+    Q_TOPICS_PUT, "store device topics",
+    "INSERT INTO device_topics (device_id, topic, status)"
+    " SELECT $1, x->>0, x->>1 FROM json_array_elements($2::json) AS x"
+    " ON CONFLICT (device_id, topic) DO UPDATE SET status = excluded.status",
+    NULL, 0};
 static const struct db_query q_topics_delete = {
-	Q_TOPICS_DELETE_SOME, "delete device topics",
-	"DELETE FROM device_topics WHERE device_id = $1"
-	" AND topic IN (SELECT json_array_elements_text($2::json))",
-	NULL, 0};
+    Q_TOPICS_DELETE_SOME, "delete device topics",
+    "DELETE FROM device_topics WHERE device_id = $1"
+    " AND topic IN (SELECT json_array_elements_text($2::json))",
+    NULL, 0};
 static const struct db_query q_device_update = {
-	Q_DEVICE_UPDATE, "update device",
-	"UPDATE devices SET os_name = $2, os_version = $3, serial_number = $4,"
-	" status = $5, n_pass = $6, n_fail = $7, n_unknown = $8, n_not_applicable = $9,"
-	" packages = $10, security_updates_pending = $11, last_report_id = $12,"
-	" last_generated_at = $13,"
-	" last_seen = CASE WHEN last_seen IS NULL OR last_seen < $14 THEN $14 ELSE last_seen END"
-	" WHERE id = $1",
-	NULL, 0};
+    Q_DEVICE_UPDATE, "update device",
+    "UPDATE devices SET os_name = $2, os_version = $3, serial_number = $4,"
+    " status = $5, n_pass = $6, n_fail = $7, n_unknown = $8, n_not_applicable = $9,"
+    " packages = $10, security_updates_pending = $11, last_report_id = $12,"
+    " last_generated_at = $13,"
+    " last_seen = CASE WHEN last_seen IS NULL OR last_seen < $14 THEN $14 ELSE last_seen END"
+    " WHERE id = $1",
+    NULL, 0};
 static const struct db_query q_device_seen = {
-	Q_DEVICE_SEEN, "update device",
-	"UPDATE devices SET"
-	" last_seen = CASE WHEN last_seen IS NULL OR last_seen < $2 THEN $2 ELSE last_seen END"
-	" WHERE id = $1",
-	NULL, 0};
+    Q_DEVICE_SEEN, "update device",
+    "UPDATE devices SET"
+    " last_seen = CASE WHEN last_seen IS NULL OR last_seen < $2 THEN $2 ELSE last_seen END"
+    " WHERE id = $1",
+    NULL, 0};
 /* Apart, so that the ledger index is written only when the name changes. */
 static const struct db_query q_device_rename = {
-	Q_DEVICE_RENAME, "update device", "UPDATE devices SET hostname = $2 WHERE id = $1", NULL,
-	0};
+    Q_DEVICE_RENAME, "update device", "UPDATE devices SET hostname = $2 WHERE id = $1", NULL, 0};
 static const struct db_query q_inventory_of_device = {
-	Q_INVENTORY_OF_DEVICE, "read inventory",
-	"SELECT sha256 FROM inventories WHERE device_id = $1", NULL, 0};
+    Q_INVENTORY_OF_DEVICE, "read inventory", "SELECT sha256 FROM inventories WHERE device_id = $1",
+    NULL, 0};
 static const struct db_query q_inventory_put = {
-	Q_INVENTORY_PUT, "store inventory",
-	"INSERT INTO inventories (device_id, sha256, packages, received_at)"
-	" VALUES ($1, $2, $3, $4) ON CONFLICT (device_id) DO UPDATE"
-	" SET sha256 = excluded.sha256, packages = excluded.packages,"
-	" received_at = excluded.received_at",
-	NULL, 0};
+    Q_INVENTORY_PUT, "store inventory",
+    "INSERT INTO inventories (device_id, sha256, packages, received_at)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT (device_id) DO UPDATE"
+    " SET sha256 = excluded.sha256, packages = excluded.packages,"
+    " received_at = excluded.received_at",
+    NULL, 0};
 
 static int rank(int status)
 {
@@ -148,8 +147,7 @@ static void int_or_null(struct db_stmt *s, int i, int64_t v)
 
 static int oom(struct store *st, struct errbuf *e)
 {
-	return err_set(e, MAMORI_ENOMEM, "%s: store report: out of memory",
-		       db_kind_name(st->kind));
+	return err_set(e, MAMORI_ENOMEM, "%s: store report: out of memory", db_kind_name(st->kind));
 }
 
 /* need_inventory: the report names a package list this device has not stored. */
@@ -230,7 +228,8 @@ static int apply_changes(struct store *st, struct db *db, const struct put_arg *
 					    c->gone[k], e)) < 0)
 				return rc;
 		for (size_t k = 0; k < c->n_ups; k++) {
-			if ((rc = db_prepare(db, topics ? &q_topic_put : &q_finding_put, &s, e)) < 0)
+			if ((rc = db_prepare(db, topics ? &q_topic_put : &q_finding_put, &s, e)) <
+			    0)
 				return rc;
 			db_bind_text(s, 1, dev);
 			if (topics) {
@@ -275,9 +274,8 @@ static int apply_changes(struct store *st, struct db *db, const struct put_arg *
 		rc = oom(st, e);
 		goto out;
 	}
-	if (c->n_gone > 0 &&
-	    (rc = run_text2(db, topics ? &q_topics_delete : &q_findings_delete, dev, gone.b.data,
-			    e)) < 0)
+	if (c->n_gone > 0 && (rc = run_text2(db, topics ? &q_topics_delete : &q_findings_delete,
+					     dev, gone.b.data, e)) < 0)
 		goto out;
 	if (c->n_ups > 0 &&
 	    (rc = run_text2(db, topics ? &q_topics_put : &q_findings_put, dev, ups.b.data, e)) < 0)
@@ -308,7 +306,8 @@ static int findings_sync(struct store *st, struct db *db, const struct put_arg *
 		while ((rc = db_step(s, e)) == 1) {
 			const char *check = db_col_text(s, 0);
 			int cmp = -1;
-			while (i < r->n_findings && (cmp = strcmp(a->by_check[i]->check, check)) < 0)
+			while (i < r->n_findings &&
+			       (cmp = strcmp(a->by_check[i]->check, check)) < 0)
 				c.ups[c.n_ups++] = i++;
 			if (i < r->n_findings && cmp == 0) {
 				const struct store_finding *f = a->by_check[i];
@@ -448,8 +447,9 @@ int store_put_run(struct store *st, struct db *db, struct store_job *j, struct e
 	if (rc < 0)
 		return rc;
 	if (rc == 1 && !same)
-		return err_set(e, STORE_CONFLICT, "%s: store report: report %s belongs to another device",
-			       name, r->report_id);
+		return err_set(e, STORE_CONFLICT,
+			       "%s: store report: report %s belongs to another device", name,
+			       r->report_id);
 	if (rc == 1) {
 		j->put.duplicate = true;
 		return inventory_missing(db, r, &j->put.need_inventory, e);
@@ -494,8 +494,9 @@ int store_put_run(struct store *st, struct db *db, struct store_job *j, struct e
 		if ((rc = topics_sync(st, db, a, fresh, &j->deltas, e)) < 0)
 			return rc;
 		int old = old_status >= 0 ? old_status : DS_NONE;
-		if (old != a->dev_status && (store_delta_add(&j->deltas, NULL, old, -1) < 0 ||
-					     store_delta_add(&j->deltas, NULL, a->dev_status, 1) < 0))
+		if (old != a->dev_status &&
+		    (store_delta_add(&j->deltas, NULL, old, -1) < 0 ||
+		     store_delta_add(&j->deltas, NULL, a->dev_status, 1) < 0))
 			return oom(st, e);
 	}
 	if ((rc = device_update(db, r, e)) < 0)
@@ -560,7 +561,8 @@ static int check_report(const struct store_report *r, struct errbuf *e)
 		const struct store_finding *f = &r->findings[i];
 		if ((rc = store_check_text("finding check", f->check, MAX_NAME, false, e)) < 0 ||
 		    (rc = store_check_text("finding topic", f->topic, MAX_NAME, false, e)) < 0 ||
-		    (rc = store_check_text("finding severity", f->severity, MAX_NAME, false, e)) < 0)
+		    (rc = store_check_text("finding severity", f->severity, MAX_NAME, false, e)) <
+			0)
 			return rc;
 		if (store_status_from_name(f->status) < 0)
 			return err_set(e, MAMORI_EINVAL, "finding %s: unknown status", f->check);

@@ -16,16 +16,29 @@
  * row() runs. */
 #define EACH_CHUNK 256
 
-const char *const store_ledger_columns[] = {
-	"id",	   "hostname", "user",	  "os_name",	    "os_version",	       "serial_number",
-	"status",  "pass",     "fail",	  "unknown",	    "not_applicable",	       "packages",
-	"security_updates_pending", "last_report_id", "last_seen", "enrolled_at", "revoked_at"};
+const char *const store_ledger_columns[] = {"id",
+					    "hostname",
+					    "user",
+					    "os_name",
+					    "os_version",
+					    "serial_number",
+					    "status",
+					    "pass",
+					    "fail",
+					    "unknown",
+					    "not_applicable",
+					    "packages",
+					    "security_updates_pending",
+					    "last_report_id",
+					    "last_seen",
+					    "enrolled_at",
+					    "revoked_at"};
 const size_t store_ledger_ncolumns = sizeof(store_ledger_columns) / sizeof(store_ledger_columns[0]);
 
 /* In the order of store_ledger_columns. */
 #define DEV_COLS                                                                                   \
 	"id, hostname, user_name, os_name, os_version, serial_number, status, n_pass, n_fail,"     \
-	" n_unknown, n_not_applicable, packages, security_updates_pending, last_report_id,"       \
+	" n_unknown, n_not_applicable, packages, security_updates_pending, last_report_id,"        \
 	" last_seen, enrolled_at, revoked_at"
 enum {
 	C_ID,
@@ -54,53 +67,52 @@ static const struct db_query q_read_begin = {Q_READ_BEGIN, "begin read", "BEGIN"
 					     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0};
 static const struct db_query q_read_end = {Q_READ_END, "end read", "COMMIT", NULL, 0};
 static const struct db_query q_device_hostname = {
-	Q_DEVICE_HOSTNAME, "look up device", "SELECT hostname FROM devices WHERE id = $1", NULL,
-	0};
+    Q_DEVICE_HOSTNAME, "look up device", "SELECT hostname FROM devices WHERE id = $1", NULL, 0};
 static const struct db_query q_devices_first = {
-	Q_DEVICES_FIRST, "list devices",
-	"SELECT " DEV_COLS " FROM devices ORDER BY hostname, id LIMIT $1", NULL, 0};
-static const struct db_query q_devices_after = {
-	Q_DEVICES_AFTER, "list devices",
-	"SELECT " DEV_COLS " FROM devices WHERE (hostname, id) > ($1, $2)"
-	" ORDER BY hostname, id LIMIT $3",
-	NULL, 0};
+    Q_DEVICES_FIRST, "list devices",
+    "SELECT " DEV_COLS " FROM devices ORDER BY hostname, id LIMIT $1", NULL, 0};
+static const struct db_query q_devices_after = {Q_DEVICES_AFTER, "list devices",
+						"SELECT " DEV_COLS
+						" FROM devices WHERE (hostname, id) > ($1, $2)"
+						" ORDER BY hostname, id LIMIT $3",
+						NULL, 0};
 static const struct db_query q_device_get = {
-	Q_DEVICE_GET, "read device", "SELECT " DEV_COLS " FROM devices WHERE id = $1", NULL, 0};
+    Q_DEVICE_GET, "read device", "SELECT " DEV_COLS " FROM devices WHERE id = $1", NULL, 0};
 static const struct db_query q_device_total = {
-	Q_DEVICE_TOTAL, "count devices", "SELECT COALESCE(SUM(devices), 0) FROM status_counts",
-	NULL, 0};
+    Q_DEVICE_TOTAL, "count devices", "SELECT COALESCE(SUM(devices), 0) FROM status_counts", NULL,
+    0};
 static const struct db_query q_findings_list = {
-	Q_FINDINGS_LIST, "read findings",
-	"SELECT check_id, topic, severity, status FROM findings WHERE device_id = $1"
-	" ORDER BY check_id",
-	NULL, 0};
+    Q_FINDINGS_LIST, "read findings",
+    "SELECT check_id, topic, severity, status FROM findings WHERE device_id = $1"
+    " ORDER BY check_id",
+    NULL, 0};
 #define REPORT_COLS                                                                                \
-	"report_id, generated_at, received_at, status, n_pass, n_fail, n_unknown, n_not_applicable"
+	"report_id, generated_at, received_at, status, n_pass, n_fail, n_unknown, "                \
+	"n_not_applicable"
 static const struct db_query q_reports_first = {
-	Q_REPORTS_FIRST, "list reports",
-	"SELECT " REPORT_COLS " FROM reports WHERE device_id = $1"
-	" ORDER BY received_at DESC, report_id DESC LIMIT $2",
-	NULL, 0};
+    Q_REPORTS_FIRST, "list reports",
+    "SELECT " REPORT_COLS " FROM reports WHERE device_id = $1"
+    " ORDER BY received_at DESC, report_id DESC LIMIT $2",
+    NULL, 0};
 static const struct db_query q_reports_before = {
-	Q_REPORTS_BEFORE, "list reports",
-	"SELECT " REPORT_COLS " FROM reports WHERE device_id = $1 AND received_at < $2"
-	" ORDER BY received_at DESC, report_id DESC LIMIT $3",
-	NULL, 0};
+    Q_REPORTS_BEFORE, "list reports",
+    "SELECT " REPORT_COLS " FROM reports WHERE device_id = $1 AND received_at < $2"
+    " ORDER BY received_at DESC, report_id DESC LIMIT $3",
+    NULL, 0};
 /* Used for the ties at a page boundary: same second, smaller id. */
 static const struct db_query q_reports_ties = {
-	Q_REPORTS_TIES, "list reports",
-	"SELECT " REPORT_COLS " FROM reports WHERE device_id = $1 AND received_at = $2"
-	" AND report_id < $3 ORDER BY report_id DESC",
-	NULL, 0};
-static const struct db_query q_report_body = {
-	Q_REPORT_BODY, "read report", "SELECT body FROM reports WHERE report_id = $1", NULL,
-	DB_Q_BINARY};
+    Q_REPORTS_TIES, "list reports",
+    "SELECT " REPORT_COLS " FROM reports WHERE device_id = $1 AND received_at = $2"
+    " AND report_id < $3 ORDER BY report_id DESC",
+    NULL, 0};
+static const struct db_query q_report_body = {Q_REPORT_BODY, "read report",
+					      "SELECT body FROM reports WHERE report_id = $1", NULL,
+					      DB_Q_BINARY};
 static const struct db_query q_topic_counts = {
-	Q_TOPIC_COUNTS, "read topic summary",
-	"SELECT topic, status, devices FROM topic_counts ORDER BY topic, status", NULL, 0};
+    Q_TOPIC_COUNTS, "read topic summary",
+    "SELECT topic, status, devices FROM topic_counts ORDER BY topic, status", NULL, 0};
 static const struct db_query q_status_counts = {
-	Q_STATUS_COUNTS, "read status counts", "SELECT status, devices FROM status_counts", NULL,
-	0};
+    Q_STATUS_COUNTS, "read status counts", "SELECT status, devices FROM status_counts", NULL, 0};
 
 static int oom(struct store *st, const char *what, struct errbuf *e)
 {
@@ -168,21 +180,19 @@ static json_t *jint(struct db_stmt *s, int col)
 /* The device on the current row (DEV_COLS), as docs/server.md shows it. */
 static json_t *device_json(struct db_stmt *s)
 {
-	return json_pack("{s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I},"
-			 " s:o, s:o, s:o, s:o, s:o, s:o}",
-			 "id", jstr(db_col_text(s, C_ID)), "hostname",
-			 jstr(db_col_text(s, C_HOSTNAME)), "os", "name",
-			 jstr(db_col_text(s, C_OS_NAME)), "version",
-			 jstr(db_col_text(s, C_OS_VERSION)), "serial_number",
-			 jstr(db_col_text(s, C_SERIAL)), "user", jstr(db_col_text(s, C_USER)),
-			 "status", jstr(db_col_text(s, C_STATUS)), "counts", "pass",
-			 (json_int_t)db_col_int64(s, C_PASS), "fail",
-			 (json_int_t)db_col_int64(s, C_FAIL), "unknown",
-			 (json_int_t)db_col_int64(s, C_UNKNOWN), "not_applicable",
-			 (json_int_t)db_col_int64(s, C_NA), "packages", jint(s, C_PACKAGES),
-			 "security_updates_pending", jint(s, C_UPDATES), "last_report_id",
-			 jstr(db_col_text(s, C_LAST_REPORT)), "last_seen", jtime(s, C_LAST_SEEN),
-			 "enrolled_at", jtime(s, C_ENROLLED), "revoked_at", jtime(s, C_REVOKED));
+	return json_pack(
+	    "{s:o, s:o, s:{s:o, s:o}, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I},"
+	    " s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "id", jstr(db_col_text(s, C_ID)), "hostname", jstr(db_col_text(s, C_HOSTNAME)), "os",
+	    "name", jstr(db_col_text(s, C_OS_NAME)), "version", jstr(db_col_text(s, C_OS_VERSION)),
+	    "serial_number", jstr(db_col_text(s, C_SERIAL)), "user", jstr(db_col_text(s, C_USER)),
+	    "status", jstr(db_col_text(s, C_STATUS)), "counts", "pass",
+	    (json_int_t)db_col_int64(s, C_PASS), "fail", (json_int_t)db_col_int64(s, C_FAIL),
+	    "unknown", (json_int_t)db_col_int64(s, C_UNKNOWN), "not_applicable",
+	    (json_int_t)db_col_int64(s, C_NA), "packages", jint(s, C_PACKAGES),
+	    "security_updates_pending", jint(s, C_UPDATES), "last_report_id",
+	    jstr(db_col_text(s, C_LAST_REPORT)), "last_seen", jtime(s, C_LAST_SEEN), "enrolled_at",
+	    jtime(s, C_ENROLLED), "revoked_at", jtime(s, C_REVOKED));
 }
 
 static int check_id(const char *what, const char *id, struct errbuf *e)
@@ -406,8 +416,8 @@ static json_t *report_json(struct db_stmt *s)
 /* Newest first. A page ends at a second boundary: when the reports at the limit share their
  * received_at with later ones, those come on this page too, so that paging on the second
  * alone ("before") never skips one. */
-int store_device_reports(struct store *st, const char *id, int64_t before, int limit,
-			 json_t **out, struct errbuf *e)
+int store_device_reports(struct store *st, const char *id, int64_t before, int limit, json_t **out,
+			 struct errbuf *e)
 {
 	int rc;
 	if ((rc = check_id("device id", id, e)) < 0 || (rc = check_limit(limit, e)) < 0)
@@ -571,10 +581,10 @@ static int add_topic(json_t *topics, const char *topic, const json_int_t c[ST_CO
 {
 	if (c[ST_PASS] == 0 && c[ST_FAIL] == 0 && c[ST_UNKNOWN] == 0 && c[ST_NOT_APPLICABLE] == 0)
 		return 0; /* every device left it (revoked, or the check is gone) */
-	return json_array_append_new(
-		topics, json_pack("{s:o, s:I, s:I, s:I, s:I}", "topic", jstr(topic), "pass",
-				  c[ST_PASS], "fail", c[ST_FAIL], "unknown", c[ST_UNKNOWN],
-				  "not_applicable", c[ST_NOT_APPLICABLE]));
+	return json_array_append_new(topics, json_pack("{s:o, s:I, s:I, s:I, s:I}", "topic",
+						       jstr(topic), "pass", c[ST_PASS], "fail",
+						       c[ST_FAIL], "unknown", c[ST_UNKNOWN],
+						       "not_applicable", c[ST_NOT_APPLICABLE]));
 }
 
 int store_topic_summary(struct store *st, json_t **out, struct errbuf *e)
@@ -649,9 +659,9 @@ int store_status_counts(struct store *st, json_t **out, struct errbuf *e)
 	store_reader_put(st, db);
 	if (rc < 0)
 		return rc;
-	json_t *res = json_pack("{s:I, s:I, s:I, s:I, s:I}", "pass", c[DS_PASS], "fail",
-				c[DS_FAIL], "unknown", c[DS_UNKNOWN], "none", c[DS_NONE], "revoked",
-				c[DS_REVOKED]);
+	json_t *res =
+	    json_pack("{s:I, s:I, s:I, s:I, s:I}", "pass", c[DS_PASS], "fail", c[DS_FAIL],
+		      "unknown", c[DS_UNKNOWN], "none", c[DS_NONE], "revoked", c[DS_REVOKED]);
 	if (res == NULL)
 		return oom(st, "read status counts", e);
 	*out = res;

@@ -98,7 +98,8 @@ static void test_refused(void **state)
 	expect("\"findings\":[", "\"x\":1,\"findings\":5,\"y\":[", MAMORI_EINVAL, "findings");
 	expect("\"facts\":{", "\"facts\":[{", MAMORI_EPARSE, "malformed");
 	expect("{\"schema_version\"", "[{\"schema_version\"", MAMORI_EPARSE, "malformed");
-	expect("\"report_id\"", "\"schema_version\":2,\"report_id\"", MAMORI_EPARSE, "duplicate");
+	expect("\"report_id\"", "\"schema_version\":2,\"report_id\"", MAMORI_EINVAL, "appears twice");
+	expect("\"os.version_id\"", "\"os.id\":{},\"os.id\"", MAMORI_EINVAL, "fact \"os.id\" appears twice");
 }
 
 static void test_hostile_shapes(void **state)
@@ -118,6 +119,15 @@ static void test_hostile_shapes(void **state)
 	free(s);
 	assert_int_equal(report_in_parse("", 0, &in, &e), MAMORI_EPARSE);
 	assert_int_equal(report_in_parse("{\"a\":\"\\u0000\"}", 13, &in, &e), MAMORI_EPARSE);
+	assert_int_equal(report_in_parse("{\"a\":\"\xff\"}", 8, &in, &e), MAMORI_EPARSE);
+	assert_non_null(strstr(e.msg, "UTF-8"));
+	assert_int_equal(report_in_parse("{} x", 4, &in, &e), MAMORI_EPARSE);
+	/* Escapes are decoded: a host name with an accent. */
+	s = variant("\"pc-042\"", "\"pc-\\u00e9\"");
+	assert_int_equal(parse(s, &in, &e), 0);
+	assert_string_equal(in.rep.hostname, "pc-\xc3\xa9");
+	report_in_free(&in);
+	free(s);
 	/* Too many findings. */
 	size_t n = 1100, cap = n * 96 + 512;
 	char *big = malloc(cap);

@@ -28,7 +28,7 @@ static char g_pg_admin[512]; /* the URL of mamori_test, where databases are made
 struct world {
 	struct store *st;
 	char url[600];
-	char dir[64];    /* SQLite: the temporary directory */
+	char dir[64];	 /* SQLite: the temporary directory */
 	char dbname[64]; /* PostgreSQL: the database */
 };
 
@@ -356,8 +356,8 @@ static void test_tokens(void **state)
 	assert_true(store_token_add(st, "good", T0, T0 + 5, &e) < 0);
 	assert_non_null(strstr(e.msg, backend_prefix()));
 
-	struct store_enrollment en = {"unknown", "d0000000000000000000000000000001", "pc-1",
-				      NULL, "0a1b", T0 + 1000, T0};
+	struct store_enrollment en = {
+	    "unknown", "d0000000000000000000000000000001", "pc-1", NULL, "0a1b", T0 + 1000, T0};
 	assert_int_equal(store_enroll(st, &en, &e), STORE_GONE);
 	en.token_sha256 = "expired";
 	assert_int_equal(store_enroll(st, &en, &e), STORE_GONE);
@@ -366,13 +366,13 @@ static void test_tokens(void **state)
 	en.token_sha256 = "good";
 	assert_int_equal(store_enroll(st, &en, &e), 0);
 	/* A token enrolls once. */
-	struct store_enrollment en2 = {"good", "d0000000000000000000000000000002", "pc-2",
-				       NULL, "0a1c", T0 + 1000, T0 + 1};
+	struct store_enrollment en2 = {
+	    "good", "d0000000000000000000000000000002", "pc-2", NULL, "0a1c", T0 + 1000, T0 + 1};
 	assert_int_equal(store_enroll(st, &en2, &e), STORE_GONE);
 	/* A failed enrollment changes nothing: the device id collision keeps the token. */
 	assert_int_equal(store_token_add(st, "second", T0, T0 + 100, &e), 0);
-	struct store_enrollment en3 = {"second", "d0000000000000000000000000000001", "pc-3",
-				       NULL, "0a1d", T0 + 1000, T0 + 1};
+	struct store_enrollment en3 = {
+	    "second", "d0000000000000000000000000000001", "pc-3", NULL, "0a1d", T0 + 1000, T0 + 1};
 	assert_true(store_enroll(st, &en3, &e) < 0);
 	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM tokens WHERE used_at IS NULL "
 				      "AND sha256 = 'second'"),
@@ -665,8 +665,7 @@ struct expect_topic {
 	int pass, fail, unknown, na;
 };
 
-static void check_summary(struct store *st, const struct expect_topic *x, size_t nx,
-			  int devices)
+static void check_summary(struct store *st, const struct expect_topic *x, size_t nx, int devices)
 {
 	struct errbuf e = {{0}};
 	json_t *j = NULL;
@@ -690,8 +689,7 @@ static void check_summary(struct store *st, const struct expect_topic *x, size_t
 	json_decref(j);
 }
 
-static void check_counts(struct store *st, int pass, int fail, int unknown, int none,
-			 int revoked)
+static void check_counts(struct store *st, int pass, int fail, int unknown, int none, int revoked)
 {
 	struct errbuf e = {{0}};
 	json_t *j = NULL;
@@ -748,7 +746,7 @@ static void test_topic_summary(void **state)
 	rep_add(&p, "wifi-1", "wifi", "pass");
 	assert_int_equal(put(st, &p, NULL), 0);
 	const struct expect_topic x2[] = {
-		{"fw", 2, 0, 0, 1}, {"ssh", 0, 2, 1, 0}, {"wifi", 1, 0, 0, 0}};
+	    {"fw", 2, 0, 0, 1}, {"ssh", 0, 2, 1, 0}, {"wifi", 1, 0, 0, 0}};
 	check_summary(st, x2, 3, 3);
 	check_counts(st, 0, 2, 1, 1, 0);
 	/* A duplicate changes nothing. */
@@ -760,7 +758,7 @@ static void test_topic_summary(void **state)
 	assert_int_equal(store_device_revoke(st, d3, T0 + 20, &e), 0);
 	assert_int_equal(store_device_revoke(st, d3, T0 + 21, &e), 0);
 	const struct expect_topic x3[] = {
-		{"fw", 1, 0, 0, 1}, {"ssh", 0, 1, 1, 0}, {"wifi", 1, 0, 0, 0}};
+	    {"fw", 1, 0, 0, 1}, {"ssh", 0, 1, 1, 0}, {"wifi", 1, 0, 0, 0}};
 	check_summary(st, x3, 3, 2);
 	check_counts(st, 0, 1, 1, 1, 1);
 	/* A report of the revoked device racing with its revocation is kept, not counted. */
@@ -906,7 +904,7 @@ static void test_csv_rows(void **state)
 #define PER_THREAD 12
 
 struct writer {
-	struct store *st;
+	struct store *st, *other; /* the duplicate goes to the other instance */
 	int t;
 	int ok, dup, fail;
 };
@@ -929,7 +927,7 @@ static void *writer_main(void *arg)
 		}
 		struct store_put_result res;
 		for (int again = 0; again < 2; again++) { /* every report twice */
-			if (put(wr->st, &p, &res) != 0)
+			if (put(again ? wr->other : wr->st, &p, &res) != 0)
 				wr->fail++;
 			else if (res.duplicate)
 				wr->dup++;
@@ -940,10 +938,10 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-static void test_concurrent_puts(void **state)
+/* 16 threads put PER_THREAD reports each, two threads per device, every report twice; half
+ * the threads write through st, half through st2 (another instance on the same database). */
+static void concurrent_puts(struct world *w, struct store *st, struct store *st2)
 {
-	struct world *w = *state;
-	struct store *st = w->st;
 	for (int d = 0; d < 8; d++) {
 		char dev[33];
 		hexid(dev, "d8", d);
@@ -954,7 +952,7 @@ static void test_concurrent_puts(void **state)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int t = 0; t < N_THREADS; t++) {
-		wr[t] = (struct writer){.st = st, .t = t};
+		wr[t] = (struct writer){.st = t % 2 ? st2 : st, .other = t % 2 ? st : st2, .t = t};
 		assert_int_equal(pthread_create(&th[t], NULL, writer_main, &wr[t]), 0);
 	}
 	int ok = 0, dup = 0, fail = 0;
@@ -966,8 +964,8 @@ static void test_concurrent_puts(void **state)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("[ info     ] %s: %d puts from %d threads in %.3f s\n", store_backend(st),
-	       ok + dup, N_THREADS, s);
+	printf("[ info     ] %s: %d puts from %d threads in %.3f s\n", store_backend(st), ok + dup,
+	       N_THREADS, s);
 	assert_int_equal(fail, 0);
 	assert_int_equal(ok, N_THREADS * PER_THREAD);
 	assert_int_equal(dup, N_THREADS * PER_THREAD);
@@ -1007,6 +1005,25 @@ static void test_concurrent_puts(void **state)
 		x[topic] = (struct expect_topic){names[topic], pass_n[topic], fail_n[topic], 0, 0};
 	check_summary(st, x, 5, 8);
 	check_counts(st, 8 - dev_fail, dev_fail, 0, 0, 0);
+	check_summary(st2, x, 5, 8);
+}
+
+static void test_concurrent_puts(void **state)
+{
+	struct world *w = *state;
+	concurrent_puts(w, w->st, w->st);
+}
+
+/* Two instances on one database (several mamorid behind a load balancer): the row locks,
+ * the counter order and the savepoints keep every count right. */
+static void test_two_instances(void **state)
+{
+	struct world *w = *state;
+	struct store *st2 = NULL;
+	struct errbuf e = {{0}};
+	assert_int_equal(store_open(w->url, 2, &st2, &e), 0);
+	concurrent_puts(w, w->st, st2);
+	store_close(st2);
 }
 
 static void test_need_inventory(void **state)
@@ -1067,12 +1084,12 @@ static void test_hostile_strings(void **state)
 		big[i] = "ab'\"\\;%_-\t"[i % 10];
 	big[10 * 1024] = '\0';
 	const char *hostile[] = {
-		"'; DROP TABLE devices; --",
-		"\"quoted\" and 'single' and `back`",
-		"日本語のホスト名 🖥️ Ünïcödé",
-		"$1 $2 ?1 :name @x %s %n",
-		"line\nbreak\r\nand\ttab",
-		big,
+	    "'; DROP TABLE devices; --",
+	    "\"quoted\" and 'single' and `back`",
+	    "日本語のホスト名 🖥️ Ünïcödé",
+	    "$1 $2 ?1 :name @x %s %n",
+	    "line\nbreak\r\nand\ttab",
+	    big,
 	};
 	const size_t n = sizeof(hostile) / sizeof(hostile[0]);
 	for (size_t i = 0; i < n; i++) {
@@ -1095,7 +1112,8 @@ static void test_hostile_strings(void **state)
 		json_t *j = NULL;
 		get_json(store_device_get(st, id, &j, &e), &j, "device", &e);
 		assert_string_equal(jstr_at(j, "hostname"), hostile[i]);
-		assert_string_equal(jstr_at(json_object_get(j, "os"), "name"), hostile[(i + 1) % n]);
+		assert_string_equal(jstr_at(json_object_get(j, "os"), "name"),
+				    hostile[(i + 1) % n]);
 		assert_string_equal(jstr_at(j, "serial_number"), hostile[(i + 2) % n]);
 		json_decref(j);
 		get_json(store_device_findings(st, id, &j, &e), &j, "findings", &e);
@@ -1115,8 +1133,8 @@ static void test_hostile_strings(void **state)
 	struct store_cert c;
 	assert_int_equal(store_device_get(st, "' OR '1'='1", &j, &e), STORE_NOT_FOUND);
 	assert_int_equal(store_cert_lookup(st, "' OR 1=1 --", &c, &e), STORE_NOT_FOUND);
-	struct store_enrollment en = {"' OR used_at IS NULL --", "db000000000000000000000000000001",
-				      "x", NULL, "ff", T0, T0};
+	struct store_enrollment en = {
+	    "' OR used_at IS NULL --", "db000000000000000000000000000001", "x", NULL, "ff", T0, T0};
 	assert_int_equal(store_enroll(st, &en, &e), STORE_GONE);
 	/* Not UTF-8, or too long: refused the same way on both backends. */
 	en.token_sha256 = "tok-da000000000000000000000000000000";
@@ -1154,8 +1172,9 @@ static int group_pg(void **state)
 	const char *f = getenv("MAMORI_TEST_PG_URL_FILE");
 	FILE *fp = f != NULL ? fopen(f, "r") : NULL;
 	if (fp == NULL) {
-		fprintf(stderr, "MAMORI_TEST_PG_URL_FILE (%s): cannot read; is the pg fixture "
-				"running? (ctest runs pg_start first)\n",
+		fprintf(stderr,
+			"MAMORI_TEST_PG_URL_FILE (%s): cannot read; is the pg fixture "
+			"running? (ctest runs pg_start first)\n",
 			f != NULL ? f : "unset");
 		return -1;
 	}
@@ -1174,18 +1193,19 @@ static int group_pg(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_certs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_report_put, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_device_state, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_history_paging, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_topic_summary, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_devices_page, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_csv_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_need_inventory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_certs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_report_put, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_history_paging, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_topic_summary, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_devices_page, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_csv_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_puts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_instances, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_need_inventory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
 	};
 	int fails = cmocka_run_group_tests_name("store_sqlite", tests, group_sqlite, NULL);
 	fails += cmocka_run_group_tests_name("store_postgresql", tests, group_pg, NULL);
