@@ -116,6 +116,22 @@ static int open_store(struct ctx *c, struct store **out)
 	return 0;
 }
 
+/* The host part of "ADDR:PORT" for the URLs mamorid prints; a wildcard address becomes this
+ * machine's name, an IPv6 address gets its brackets back. */
+static void listen_host(const char *listen, char *out, size_t len)
+{
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon ? (size_t)(colon - listen) : strlen(listen);
+	if (n == 0 || (n == 7 && strncmp(listen, "0.0.0.0", 7) == 0) ||
+	    (n == 4 && strncmp(listen, "[::]", 4) == 0)) {
+		if (gethostname(out, len) != 0 || out[0] == '\0')
+			snprintf(out, len, "localhost");
+		out[len - 1] = '\0';
+		return;
+	}
+	snprintf(out, len, "%.*s", (int)n, listen);
+}
+
 static int serve(struct ctx *c)
 {
 	struct server s = {.cfg = &c->cfg};
@@ -135,13 +151,19 @@ static int serve(struct ctx *c)
 		rc = 2;
 	}
 	if (rc == 0) {
-		char port[16], version[16];
+		char port[16], version[16], host[256], base[300], ledger[340], csv[340], summary[340], metrics[340];
 		snprintf(port, sizeof port, "%u", s.port);
 		snprintf(version, sizeof version, "%s", MAMORI_VERSION);
+		listen_host(c->cfg.listen, host, sizeof host);
+		snprintf(base, sizeof base, "https://%s:%u", host, s.port);
+		snprintf(ledger, sizeof ledger, "%s/v1/devices", base);
+		snprintf(csv, sizeof csv, "%s/v1/devices.csv", base);
+		snprintf(summary, sizeof summary, "%s/v1/summary", base);
+		snprintf(metrics, sizeof metrics, "%s/metrics", base);
 		log_event(LOG_INFO, "listening", "listen", c->cfg.listen, "port", port, "db",
 			  store_backend(s.store), "ca_fingerprint", ca_fingerprint(s.ca), "ledger",
-			  "/v1/devices", "csv", "/v1/devices.csv", "summary", "/v1/summary",
-			  "metrics", "/metrics", "version", version, NULL);
+			  ledger, "csv", csv, "summary", summary, "metrics", metrics, "version", version,
+			  NULL);
 		int sig = 0;
 		while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 			log_event(LOG_INFO, "SIGHUP ignored: restart to reload the configuration", NULL);
