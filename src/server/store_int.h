@@ -63,6 +63,9 @@ enum store_query_id {
 };
 _Static_assert(Q_COUNT <= DB_MAX_QUERIES, "raise DB_MAX_QUERIES");
 
+/* reports.body_format: the body as received, or an LZ4 block of body_len bytes. */
+enum { STORE_BODY_RAW = 0, STORE_BODY_LZ4 = 1 };
+
 /* Device statuses, also the keys of status_counts. */
 enum dev_status { DS_PASS, DS_FAIL, DS_UNKNOWN, DS_NONE, DS_REVOKED, DS_COUNT };
 extern const char *const store_dev_status_names[DS_COUNT];

@@ -5,6 +5,7 @@
 #include "server/store_int.h"
 
 #include <inttypes.h>
+#include <lz4.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +106,9 @@ static const struct db_query q_reports_ties = {
     "SELECT " REPORT_COLS " FROM reports WHERE device_id = $1 AND received_at = $2"
     " AND report_id < $3 ORDER BY report_id DESC",
     NULL, 0};
-static const struct db_query q_report_body = {Q_REPORT_BODY, "read report",
-					      "SELECT body FROM reports WHERE report_id = $1", NULL,
-					      DB_Q_BINARY};
+static const struct db_query q_report_body = {
+    Q_REPORT_BODY, "read report",
+    "SELECT body, body_format, body_len FROM reports WHERE report_id = $1", NULL, DB_Q_BINARY};
 static const struct db_query q_topic_counts = {
     Q_TOPIC_COUNTS, "read topic summary",
     "SELECT topic, status, devices FROM topic_counts ORDER BY topic, status", NULL, 0};
@@ -524,7 +525,7 @@ out:
 	return rc;
 }
 
-int store_report_body(struct store *st, const char *report_id, char **body, size_t *len,
+int store_report_body(struct store *st, const char *report_id, char **body, size_t *len_out,
 		      struct errbuf *e)
 {
 	int rc = check_id("report id", report_id, e);
@@ -543,16 +544,26 @@ int store_report_body(struct store *st, const char *report_id, char **body, size
 			     db_kind_name(st->kind), report_id);
 	} else if (rc == 1) {
 		size_t n;
-		const void *p = db_col_blob(s, 0, &n);
-		char *copy = malloc(n + 1);
-		if (copy == NULL) {
+		const char *p = db_col_blob(s, 0, &n);
+		int64_t format = db_col_int64(s, 1), len = db_col_int64(s, 2);
+		char *copy = NULL;
+		if (len < 0 || len > INT32_MAX || (format == STORE_BODY_RAW && (size_t)len != n) ||
+		    (format != STORE_BODY_RAW && format != STORE_BODY_LZ4) || n > INT32_MAX) {
+			rc = err_set(e, MAMORI_EIO, "%s: read report %s: body: bad format",
+				     db_kind_name(st->kind), report_id);
+		} else if ((copy = malloc((size_t)len + 1)) == NULL) {
 			rc = oom(st, "read report", e);
+		} else if (format == STORE_BODY_LZ4 &&
+			   LZ4_decompress_safe(p, copy, (int)n, (int)len) != (int)len) {
+			free(copy);
+			rc = err_set(e, MAMORI_EIO, "%s: read report %s: body: corrupt",
+				     db_kind_name(st->kind), report_id);
 		} else {
-			if (n > 0)
+			if (format == STORE_BODY_RAW && n > 0)
 				memcpy(copy, p, n);
-			copy[n] = '\0';
+			copy[len] = '\0';
 			*body = copy;
-			*len = n;
+			*len_out = (size_t)len;
 			rc = 0;
 		}
 	}
