@@ -13,9 +13,6 @@
 /* A job that hit a lock timeout or deadlock is tried this many times more. */
 #define MAX_RETRIES 3
 #define MAX_READERS 64
-/* Any text field; hostnames of 10 KB must round-trip, megabytes are an attack. */
-#define MAX_TEXT (64 * 1024)
-#define MAX_ID 64
 /* pg_advisory_xact_lock key for migrations: "mamo" in ASCII. */
 #define MIGRATION_LOCK "1835101551"
 
@@ -887,10 +884,11 @@ int store_enroll(struct store *st, const struct store_enrollment *en, struct err
 {
 	int rc;
 	if ((rc = store_check_text("token", en->token_sha256, 128, false, e)) < 0 ||
-	    (rc = store_check_text("device id", en->device_id, MAX_ID, false, e)) < 0 ||
-	    (rc = store_check_text("hostname", en->hostname, MAX_TEXT, false, e)) < 0 ||
-	    (rc = store_check_text("user", en->user, MAX_TEXT, true, e)) < 0 ||
-	    (rc = store_check_text("certificate serial", en->cert_serial, MAX_ID, false, e)) < 0)
+	    (rc = store_check_text("device id", en->device_id, STORE_MAX_ID, false, e)) < 0 ||
+	    (rc = store_check_text("hostname", en->hostname, STORE_MAX_TEXT, false, e)) < 0 ||
+	    (rc = store_check_text("user", en->user, STORE_MAX_TEXT, true, e)) < 0 ||
+	    (rc = store_check_text("certificate serial", en->cert_serial, STORE_MAX_ID, false, e)) <
+		0)
 		return rc;
 	struct store_job j = {.run = enroll_run, .key = en->device_id, .arg = en};
 	return store_submit(st, &j, e);
@@ -912,8 +910,9 @@ int store_admin_cert_add(struct store *st, const char *cert_serial, const char *
 			 int64_t not_after, int64_t now, struct errbuf *e)
 {
 	int rc;
-	if ((rc = store_check_text("certificate serial", cert_serial, MAX_ID, false, e)) < 0 ||
-	    (rc = store_check_text("admin name", name, MAX_ID, false, e)) < 0)
+	if ((rc = store_check_text("certificate serial", cert_serial, STORE_MAX_ID, false, e)) <
+		0 ||
+	    (rc = store_check_text("admin name", name, STORE_MAX_ID, false, e)) < 0)
 		return rc;
 	if (name[0] == '\0')
 		return err_set(e, MAMORI_EINVAL, "admin name: empty");
@@ -929,7 +928,7 @@ static const struct db_query q_cert_lookup = {
 int store_cert_lookup(struct store *st, const char *cert_serial, struct store_cert *out,
 		      struct errbuf *e)
 {
-	int rc = store_check_text("certificate serial", cert_serial, MAX_ID, false, e);
+	int rc = store_check_text("certificate serial", cert_serial, STORE_MAX_ID, false, e);
 	if (rc < 0)
 		return rc;
 	struct db *db;
@@ -1048,7 +1047,7 @@ static int revoke_run(struct store *st, struct db *db, struct store_job *j, stru
 
 int store_device_revoke(struct store *st, const char *device_id, int64_t now, struct errbuf *e)
 {
-	int rc = store_check_text("device id", device_id, MAX_ID, false, e);
+	int rc = store_check_text("device id", device_id, STORE_MAX_ID, false, e);
 	if (rc < 0)
 		return rc;
 	struct revoke r = {device_id, now};

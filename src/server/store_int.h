@@ -63,6 +63,14 @@ enum store_query_id {
 };
 _Static_assert(Q_COUNT <= DB_MAX_QUERIES, "raise DB_MAX_QUERIES");
 
+/* Caps on what the store accepts (every input has one): ids (device, report, serial, admin
+ * name), free texts (a 10 KB hostname must round-trip, megabytes are an attack), the names in
+ * a finding, findings per report. */
+#define STORE_MAX_ID 64
+#define STORE_MAX_TEXT (64 * 1024)
+#define STORE_MAX_NAME 1024
+#define STORE_MAX_FINDINGS 100000
+
 /* reports.body_format: the body as received, or an LZ4 block of body_len bytes. */
 enum { STORE_BODY_RAW = 0, STORE_BODY_LZ4 = 1 };
 

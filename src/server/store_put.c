@@ -8,11 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ID 64
-#define MAX_TEXT (64 * 1024)
-#define MAX_NAME 1024 /* check ids, topics, severities */
-#define MAX_FINDINGS 100000
-
 /* A topic's status for one device: the worst of its findings. */
 struct topic_state {
 	const char *topic;
@@ -540,12 +535,13 @@ static int by_topic(const void *a, const void *b)
 static int check_report(const struct store_report *r, struct errbuf *e)
 {
 	int rc;
-	if ((rc = store_check_text("report id", r->report_id, MAX_ID, false, e)) < 0 ||
-	    (rc = store_check_text("device id", r->device_id, MAX_ID, false, e)) < 0 ||
-	    (rc = store_check_text("hostname", r->hostname, MAX_TEXT, false, e)) < 0 ||
-	    (rc = store_check_text("os name", r->os_name, MAX_TEXT, true, e)) < 0 ||
-	    (rc = store_check_text("os version", r->os_version, MAX_TEXT, true, e)) < 0 ||
-	    (rc = store_check_text("serial number", r->serial_number, MAX_TEXT, true, e)) < 0 ||
+	if ((rc = store_check_text("report id", r->report_id, STORE_MAX_ID, false, e)) < 0 ||
+	    (rc = store_check_text("device id", r->device_id, STORE_MAX_ID, false, e)) < 0 ||
+	    (rc = store_check_text("hostname", r->hostname, STORE_MAX_TEXT, false, e)) < 0 ||
+	    (rc = store_check_text("os name", r->os_name, STORE_MAX_TEXT, true, e)) < 0 ||
+	    (rc = store_check_text("os version", r->os_version, STORE_MAX_TEXT, true, e)) < 0 ||
+	    (rc = store_check_text("serial number", r->serial_number, STORE_MAX_TEXT, true, e)) <
+		0 ||
 	    (rc = store_check_text("inventory sha256", r->inventory_sha256, 128, true, e)) < 0)
 		return rc;
 	int ds = store_dev_status_from_name(r->status);
@@ -559,16 +555,19 @@ static int check_report(const struct store_report *r, struct errbuf *e)
 		return err_set(e, MAMORI_ETOOBIG, "report: larger than 2 GiB");
 	if (r->inventory_json != NULL && r->inventory_sha256 == NULL)
 		return err_set(e, MAMORI_EINVAL, "inventory: sent without its sha256");
-	if (r->n_findings > MAX_FINDINGS)
-		return err_set(e, MAMORI_ETOOBIG, "report: more than %d findings", MAX_FINDINGS);
+	if (r->n_findings > STORE_MAX_FINDINGS)
+		return err_set(e, MAMORI_ETOOBIG, "report: more than %d findings",
+			       STORE_MAX_FINDINGS);
 	if (r->n_findings > 0 && r->findings == NULL)
 		return err_set(e, MAMORI_EINVAL, "report findings: missing");
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct store_finding *f = &r->findings[i];
-		if ((rc = store_check_text("finding check", f->check, MAX_NAME, false, e)) < 0 ||
-		    (rc = store_check_text("finding topic", f->topic, MAX_NAME, false, e)) < 0 ||
-		    (rc = store_check_text("finding severity", f->severity, MAX_NAME, false, e)) <
-			0)
+		if ((rc = store_check_text("finding check", f->check, STORE_MAX_NAME, false, e)) <
+			0 ||
+		    (rc = store_check_text("finding topic", f->topic, STORE_MAX_NAME, false, e)) <
+			0 ||
+		    (rc = store_check_text("finding severity", f->severity, STORE_MAX_NAME, false,
+					   e)) < 0)
 			return rc;
 		if (store_status_from_name(f->status) < 0)
 			return err_set(e, MAMORI_EINVAL, "finding %s: unknown status", f->check);

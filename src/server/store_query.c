@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_ID 64
 #define MAX_LIMIT 1000
 /* store_devices_each reads this many rows per query, without holding a connection while
  * row() runs. */
@@ -198,7 +197,7 @@ static json_t *device_json(struct db_stmt *s)
 
 static int check_id(const char *what, const char *id, struct errbuf *e)
 {
-	return store_check_text(what, id, MAX_ID, false, e);
+	return store_check_text(what, id, STORE_MAX_ID, false, e);
 }
 
 static int check_limit(int limit, struct errbuf *e)

@@ -478,6 +478,36 @@ static void test_report_put(void **state)
 	free(b);
 	assert_int_equal(store_report_body(st, "r2000000000000000000000000000009", &b, &blen, &e),
 			 STORE_NOT_FOUND);
+	/* Large bodies are kept compressed when that pays (a wire report is ~30 KB of JSON),
+	 * random bytes as they are; both come back as sent. */
+	for (int kind = 0; kind < 2; kind++) {
+		size_t len = 40000;
+		char *big = malloc(len);
+		assert_non_null(big);
+		unsigned x = 12345;
+		for (size_t i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			big[i] =
+			    kind == 0 ? "{\"fact\": \"value\", 0123}"[i % 24] : (char)(x >> 16);
+		}
+		struct rep z;
+		char id[33];
+		hexid(id, "rb", kind);
+		rep_init(&z, id, d1, T0 + 1 + kind);
+		z.r.body = big;
+		z.r.body_len = len;
+		assert_int_equal(put(st, &z, NULL), 0);
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SELECT body_format FROM reports WHERE report_id = '%s'",
+			 id);
+		assert_int_equal(sql_count(w, sql), kind == 0 ? 1 : 0);
+		assert_int_equal(store_report_body(st, id, &b, &blen, &e), 0);
+		assert_int_equal(blen, len);
+		assert_memory_equal(b, big, len);
+		assert_int_equal(b[len], '\0');
+		free(b);
+		free(big);
+	}
 
 	/* The same id from another device. */
 	struct rep q;
@@ -504,10 +534,10 @@ static void test_report_put(void **state)
 	q.r.hostname = "pc-\xff";
 	assert_int_equal(store_report_put(st, &q.r, &res, &e), MAMORI_EINVAL);
 	/* None of them left anything behind, and the store still works. */
-	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), 1);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), 3);
 	rep_init(&q, "r2000000000000000000000000000003", d2, T0);
 	assert_int_equal(put(st, &q, &res), 0);
-	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), 2);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM reports"), 4);
 }
 
 static void test_device_state(void **state)
@@ -1089,6 +1119,7 @@ static void test_hostile_strings(void **state)
 	    "日本語のホスト名 🖥️ Ünïcödé",
 	    "$1 $2 ?1 :name @x %s %n",
 	    "line\nbreak\r\nand\ttab",
+	    "C:\\Windows\\ \\\" \\u0000 \x01\x1f\x7f",
 	    big,
 	};
 	const size_t n = sizeof(hostile) / sizeof(hostile[0]);
@@ -1103,8 +1134,8 @@ static void test_hostile_strings(void **state)
 		p.r.hostname = hostile[i];
 		p.r.os_name = hostile[(i + 1) % n];
 		p.r.serial_number = hostile[(i + 2) % n];
-		rep_add(&p, hostile[(i + 3) % n] == big ? "c'heck" : hostile[(i + 3) % n], "t'opic",
-			"fail");
+		rep_add(&p, hostile[(i + 3) % n] == big ? "c'heck" : hostile[(i + 3) % n],
+			"t'o\\p\"ic", "fail");
 		p.r.body = hostile[i];
 		p.r.body_len = strlen(hostile[i]);
 		assert_int_equal(put(st, &p, NULL), 0);
@@ -1119,7 +1150,20 @@ static void test_hostile_strings(void **state)
 		get_json(store_device_findings(st, id, &j, &e), &j, "findings", &e);
 		json_t *f = json_array_get(json_object_get(j, "findings"), 0);
 		assert_string_equal(jstr_at(f, "check"), p.f[0].check);
-		assert_string_equal(jstr_at(f, "topic"), "t'opic");
+		assert_string_equal(jstr_at(f, "topic"), "t'o\\p\"ic");
+		json_decref(j);
+		/* A later report without that check deletes it by its (hostile) id. */
+		struct rep p2;
+		char rid2[33];
+		hexid(rid2, "rc", (int)i);
+		rep_init(&p2, rid2, id, T0 + 10);
+		p2.r.hostname = hostile[i];
+		rep_add(&p2, "c-other", "t-other", "pass");
+		assert_int_equal(put(st, &p2, NULL), 0);
+		get_json(store_device_findings(st, id, &j, &e), &j, "findings", &e);
+		assert_int_equal(json_array_size(json_object_get(j, "findings")), 1);
+		f = json_array_get(json_object_get(j, "findings"), 0);
+		assert_string_equal(jstr_at(f, "check"), "c-other");
 		json_decref(j);
 		char *b = NULL;
 		size_t blen = 0;
