@@ -54,6 +54,7 @@ sqlite)
 	;;
 pg | postgresql)
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/mamori-fleet.XXXXXX")
+	chmod 755 "$tmp" # the postgres user must reach $tmp/pg
 	pgdir=$tmp/pg
 	PG_TEST_FSYNC=on "$root/scripts/pg-test.sh" start "$pgdir" >/dev/null
 	url=$(cat "$pgdir/url")

@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 "$build/mamori" scan --format json -o "$work/report.json" >/dev/null 2>&1 || true
 [ -s "$work/report.json" ] || { echo "bench/ingest.sh: the scan wrote no report" >&2; exit 2; }
-printf 'log_level: info\nmax_connections: 256\ndb_readers: 8\n' >"$work/mamorid.yaml"
+printf 'log_level: info\nmax_connections: 256\nmax_connections_per_ip: 128\ndb_readers: 8\n' >"$work/mamorid.yaml"
 
 # Durable commits, as in production: the SQLite store fsyncs too.
 PG_TEST_FSYNC=on "$root/scripts/pg-test.sh" start "$work/pg" >/dev/null

@@ -48,6 +48,8 @@ start)
 	if [ "$(id -u)" -eq 0 ]; then
 		id postgres >/dev/null 2>&1 || die "no postgres user (install the postgresql package)"
 		chown postgres: "$dir"
+		runuser -u postgres -- test -w "$dir" ||
+			die "the postgres user cannot reach $dir (a parent directory is not searchable)"
 	fi
 	as_pg "$PGBIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale --no-sync \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }

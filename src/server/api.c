@@ -137,6 +137,23 @@ static void enroll(struct server *s, const struct request *rq, struct reply *out
 		reply_error(out, 422, "expected {\"token\", \"csr\", \"hostname\"[, \"user\"]} (texts of at most 255 bytes)");
 		goto done;
 	}
+	/* The token first: without one, nobody gets the CA to work on a CSR. */
+	char hash[65];
+	token_hash(token, hash);
+	int r = store_token_check(s->store, hash, (int64_t)time(NULL), &e);
+	if (r == STORE_GONE) {
+		metrics_enrollment(0);
+		log_event(LOG_WARN, "enrollment refused", "reason", "token unknown, used or expired",
+			  "hostname", host, "remote", rq->peer->remote, NULL);
+		reply_error(out, 403, "the enrollment token is unknown, used or expired");
+		goto done;
+	}
+	if (r) {
+		metrics_enrollment(0);
+		log_event(LOG_ERROR, "enrollment failed", "error", e.msg, NULL);
+		reply_error(out, 503, "cannot check the token now; try again");
+		goto done;
+	}
 	unsigned char raw[16];
 	char device_id[33];
 	if (RAND_bytes(raw, sizeof raw) != 1) {
@@ -145,15 +162,13 @@ static void enroll(struct server *s, const struct request *rq, struct reply *out
 	}
 	for (size_t i = 0; i < sizeof raw; i++)
 		snprintf(device_id + 2 * i, 3, "%02x", raw[i]);
-	int r = ca_sign_csr(s->ca, csr, strlen(csr), device_id, "mamori device",
+	r = ca_sign_csr(s->ca, csr, strlen(csr), device_id, "mamori device",
 			    s->cfg->device_cert_days, &issued, &e);
 	if (r) {
 		metrics_enrollment(0);
 		reply_error(out, r == MAMORI_ENOMEM ? 500 : 400, e.msg);
 		goto done;
 	}
-	char hash[65];
-	token_hash(token, hash);
 	struct store_enrollment en = {.token_sha256 = hash,
 				      .device_id = device_id,
 				      .hostname = host,
@@ -170,6 +185,7 @@ static void enroll(struct server *s, const struct request *rq, struct reply *out
 		goto done;
 	}
 	if (r) {
+		metrics_enrollment(0);
 		log_event(LOG_ERROR, "enrollment failed", "error", e.msg, NULL);
 		reply_error(out, 503, "cannot store the enrollment now; try again");
 		goto done;
@@ -436,6 +452,60 @@ static void metrics(struct server *s, const struct request *rq, struct reply *ou
 	reply_text(out, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b));
 }
 
+static bool is_admin_get(const char *p)
+{
+	return strcmp(p, "/v1/devices") == 0 || strcmp(p, "/v1/devices.csv") == 0 ||
+	       strncmp(p, "/v1/devices/", 12) == 0 || strncmp(p, "/v1/reports/", 12) == 0 ||
+	       strcmp(p, "/v1/summary") == 0;
+}
+
+enum endpoint api_endpoint(const char *path)
+{
+	if (strcmp(path, "/v1/reports") == 0)
+		return EP_REPORTS;
+	if (strcmp(path, "/v1/enroll") == 0)
+		return EP_ENROLL;
+	if (strcmp(path, "/v1/ca") == 0)
+		return EP_CA;
+	if (strcmp(path, "/v1/summary") == 0)
+		return EP_SUMMARY;
+	if (is_admin_get(path))
+		return EP_DEVICES;
+	if (strcmp(path, "/metrics") == 0)
+		return EP_METRICS;
+	if (strcmp(path, "/healthz") == 0)
+		return EP_HEALTH;
+	return EP_OTHER;
+}
+
+bool api_precheck(struct server *s, const struct request *rq, struct reply *out, size_t *body_limit)
+{
+	const char *p = rq->path;
+	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	out->endpoint = api_endpoint(p);
+	*body_limit = 0;
+	if (post && strcmp(p, "/v1/reports") == 0) {
+		if (!allowed(rq, PEER_DEVICE, out)) {
+			metrics_report_rejected(REJECT_CERT);
+			return true;
+		}
+		*body_limit = (size_t)s->cfg->max_report_bytes;
+		return false;
+	}
+	if (post && strcmp(p, "/v1/enroll") == 0) {
+		*body_limit = ENROLL_MAX_BODY;
+		return false;
+	}
+	if (get && is_admin_get(p))
+		return !allowed(rq, PEER_ADMIN, out);
+	if (get && strcmp(p, "/metrics") == 0)
+		return !s->cfg->metrics_public && !allowed(rq, PEER_ADMIN, out);
+	if (get && (strcmp(p, "/v1/ca") == 0 || strcmp(p, "/healthz") == 0))
+		return false;
+	api_handle(s, rq, out); /* 404 or 405 */
+	return true;
+}
+
 void api_handle(struct server *s, const struct request *rq, struct reply *out)
 {
 	const char *p = rq->path;
@@ -453,9 +523,7 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 		reply_json(out, 200, json_pack("{s:s, s:s}", "status", "ok", "db", store_backend(s->store)));
 	} else if (strcmp(p, "/metrics") == 0 && get)
 		metrics(s, rq, out);
-	else if (get && (strcmp(p, "/v1/devices") == 0 || strcmp(p, "/v1/devices.csv") == 0 ||
-			 strncmp(p, "/v1/devices/", 12) == 0 || strncmp(p, "/v1/reports/", 12) == 0 ||
-			 strcmp(p, "/v1/summary") == 0))
+	else if (get && is_admin_get(p))
 		admin_get(s, rq, out);
 	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 || strcmp(p, "/v1/ca") == 0)
 		reply_error(out, 405, "method not allowed");

@@ -24,6 +24,8 @@ int config_init(struct server_config *c, struct errbuf *e)
 	c->token_ttl = 24 * 3600;
 	c->max_report_bytes = 4 << 20;
 	c->max_connections = 512;
+	c->max_connections_per_ip = 64;
+	c->idle_timeout = 20;
 	c->db_readers = 4;
 	c->metrics_public = true;
 	c->log_format = LOG_JSON;
@@ -81,7 +83,8 @@ int parse_duration(const char *s, long long *out, struct errbuf *e)
 
 static const char *const config_keys[] = {"listen", "data_dir", "db", "tls", "server_names",
 					   "device_cert_days", "token_ttl", "max_report_bytes",
-					   "max_connections", "db_readers", "metrics_public",
+					   "max_connections", "max_connections_per_ip",
+					   "idle_timeout", "db_readers", "metrics_public",
 					   "log_format", "log_level", NULL};
 static const char *const tls_keys[] = {"ca_cert", "ca_key", "cert", "key", NULL};
 
@@ -171,6 +174,8 @@ static int load_tree(struct server_config *c, struct ld *l, yaml_node_t *root)
 		{"device_cert_days", 1, 3650, &c->device_cert_days, NULL},
 		{"max_report_bytes", 4096, 256LL << 20, NULL, &c->max_report_bytes},
 		{"max_connections", 1, 65536, &c->max_connections, NULL},
+		{"max_connections_per_ip", 0, 65536, &c->max_connections_per_ip, NULL},
+		{"idle_timeout", 1, 3600, &c->idle_timeout, NULL},
 		{"db_readers", 1, 256, &c->db_readers, NULL},
 	};
 	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {

@@ -21,6 +21,8 @@ struct server_config {
 	long long token_ttl;        /* seconds */
 	long long max_report_bytes;
 	int max_connections;
+	int max_connections_per_ip; /* 0: no limit */
+	int idle_timeout;           /* seconds a connection may stay silent */
 	int db_readers;
 	bool metrics_public;
 	enum log_format log_format;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <limits.h>
 #include <time.h>
 
 #include "core/buf.h"
@@ -19,6 +20,8 @@
 /* TLS 1.3 and 1.2 with GnuTLS's normal (secure) ciphers; nothing older. */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
 #define HEADER_MEMORY (64 * 1024)
+/* How much of an oversized body is read and dropped so that its client sees the 413. */
+#define DISCARD_MAX ((size_t)8 << 20)
 
 /* Per connection: the client certificate is verified once, at its first request. */
 struct conn_state {
@@ -28,8 +31,11 @@ struct conn_state {
 
 struct pending {
 	struct buf body;
-	bool too_big;
+	size_t limit;     /* the route's largest body */
+	size_t discarded; /* bytes past the cap, read and dropped */
 	bool answered;
+	struct peer peer;
+	char remote[INET6_ADDRSTRLEN];
 	struct timespec t0;
 };
 
@@ -103,6 +109,9 @@ static void identify(struct server *s, struct conn_state *cs, struct peer *out)
 		log_event(LOG_ERROR, "certificate lookup failed", "serial", out->serial, "error", e.msg, NULL);
 	} else if (cert.revoked) {
 		snprintf(out->refused, sizeof out->refused, "the client certificate has been revoked");
+	} else if (cert.not_after < (int64_t)time(NULL)) {
+		/* A kept-alive connection outlives the handshake's check. */
+		snprintf(out->refused, sizeof out->refused, "the client certificate has expired");
 	} else {
 		out->kind = cert.kind == STORE_CERT_ADMIN ? PEER_ADMIN : PEER_DEVICE;
 		snprintf(out->owner, sizeof out->owner, "%s", cert.owner);
@@ -153,6 +162,22 @@ static void remote_address(struct MHD_Connection *c, char *out, size_t len)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)len);
 }
 
+static enum MHD_Result too_large(struct MHD_Connection *c, struct pending *pd, const char *path)
+{
+	struct reply rp = {0};
+	char msg[96];
+	snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", pd->limit);
+	reply_error(&rp, MHD_HTTP_CONTENT_TOO_LARGE, msg);
+	rp.endpoint = api_endpoint(path);
+	if (rp.endpoint == EP_REPORTS)
+		metrics_report_rejected(REJECT_TOO_LARGE);
+	metrics_request(rp.endpoint, seconds_since(&pd->t0));
+	pd->answered = true;
+	/* Queued before the body is read: libmicrohttpd sends it and closes the connection, so
+	 * the rest is never read. */
+	return send_reply(c, &rp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **req_cls)
@@ -161,66 +186,72 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct server *s = cls;
 	struct pending *pd = *req_cls;
 	if (pd == NULL) {
+		/* Headers are in: who is calling, and may they use this route? Both are settled
+		 * before any of the body is read or kept. */
 		pd = calloc(1, sizeof *pd);
 		if (pd == NULL)
 			return MHD_NO;
-		buf_init(&pd->body, (size_t)s->cfg->max_report_bytes);
 		clock_gettime(CLOCK_MONOTONIC, &pd->t0);
 		*req_cls = pd;
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		struct conn_state *cs = ci ? ci->socket_context : NULL;
+		remote_address(c, pd->remote, sizeof pd->remote);
+		if (cs) {
+			if (!cs->checked) {
+				check_peer(c, &cs->peer);
+				cs->checked = 1;
+			}
+			identify(s, cs, &pd->peer);
+		}
+		pd->peer.remote = pd->remote;
+		struct request rq = {.method = method, .path = url, .arg = query_arg, .conn = c,
+				     .body = "", .body_len = 0, .peer = &pd->peer};
+		struct reply rp = {0};
+		if (api_precheck(s, &rq, &rp, &pd->limit)) {
+			pd->answered = true;
+			metrics_request(rp.endpoint, seconds_since(&pd->t0));
+			return send_reply(c, &rp);
+		}
+		buf_init(&pd->body, pd->limit);
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long long n;
 		const char *why;
-		if (cl && str_to_ll(cl, 0, (long long)1 << 62, &n, &why) == 0 && n > s->cfg->max_report_bytes) {
-			/* Refused before the body is read; libmicrohttpd closes the connection after. */
-			struct reply rp = {0};
-			reply_error(&rp, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than max_report_bytes");
-			metrics_report_rejected(REJECT_TOO_LARGE);
-			pd->answered = true;
-			return send_reply(c, &rp);
-		}
+		if (cl && (str_to_ll(cl, 0, LLONG_MAX, &n, &why) != 0 || (unsigned long long)n > pd->limit))
+			return too_large(c, pd, url);
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (!pd->answered && !pd->too_big && buf_add(&pd->body, upload, *upload_size) != 0)
-			pd->too_big = true; /* keep reading and dropping, answer 413 at the end */
+		size_t n = *upload_size;
 		*upload_size = 0;
-		return MHD_YES;
+		if (pd->answered)
+			return MHD_YES;
+		if (pd->discarded == 0 && n <= pd->limit - pd->body.len && buf_add(&pd->body, upload, n) == 0)
+			return MHD_YES;
+		/* Past the cap (chunked, or longer than announced). libmicrohttpd cannot answer in
+		 * the middle of a body, and closing at once leaves most clients without the 413:
+		 * drop the rest up to DISCARD_MAX so that it can be answered, then hang up. */
+		buf_free(&pd->body);
+		pd->discarded += n;
+		return pd->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 	}
 	if (pd->answered)
 		return MHD_YES;
+	if (pd->discarded > 0)
+		return too_large(c, pd, url);
 	pd->answered = true;
-
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn_state *cs = ci ? ci->socket_context : NULL;
-	struct peer peer = {0};
-	char remote[INET6_ADDRSTRLEN];
-	remote_address(c, remote, sizeof remote);
-	if (cs) {
-		if (!cs->checked) {
-			check_peer(c, &cs->peer);
-			cs->checked = 1;
-		}
-		identify(s, cs, &peer);
-	}
-	peer.remote = remote;
 	struct reply rp = {0};
-	if (pd->too_big) {
-		reply_error(&rp, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is larger than max_report_bytes");
-		metrics_report_rejected(REJECT_TOO_LARGE);
-	} else {
-		struct request rq = {
-			.method = method,
-			.path = url,
-			.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-			.arg = query_arg,
-			.conn = c,
-			.body = pd->body.data ? pd->body.data : "",
-			.body_len = pd->body.len,
-			.peer = &peer,
-		};
-		api_handle(s, &rq, &rp);
-	}
+	struct request rq = {
+		.method = method,
+		.path = url,
+		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+		.arg = query_arg,
+		.conn = c,
+		.body = pd->body.data ? pd->body.data : "",
+		.body_len = pd->body.len,
+		.peer = &pd->peer,
+	};
+	api_handle(s, &rq, &rp);
 	metrics_request(rp.endpoint, seconds_since(&pd->t0));
 	return send_reply(c, &rp);
 }
@@ -321,7 +352,9 @@ int server_start(struct server *s, struct errbuf *e)
 		MHD_OPTION_HTTPS_MEM_KEY, ca_server_key_pem(s->ca), MHD_OPTION_HTTPS_MEM_CERT,
 		ca_server_cert_pem(s->ca), MHD_OPTION_HTTPS_MEM_TRUST, ca_cert_pem(s->ca),
 		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)s->cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		(unsigned)s->cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)s->cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)s->cfg->idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s, MHD_OPTION_NOTIFY_CONNECTION,
 		on_connection, (void *)s, MHD_OPTION_END);

@@ -32,6 +32,7 @@ static void usage(FILE *f)
 	      "       mamorid device list                  the device ledger\n"
 	      "       mamorid device revoke ID             revoke a device's certificate now\n"
 	      "       mamorid admin-cert NAME --out DIR    a client certificate for the admin API\n"
+	      "       mamorid admin-cert revoke NAME       revoke NAME's admin certificates now\n"
 	      "       mamorid ca fingerprint               the CA's SHA-256 fingerprint\n"
 	      "options (before or after the subcommand):\n"
 	      "  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH " if present)\n"
@@ -288,8 +289,30 @@ static int write_file(const char *path, const char *data, mode_t mode)
 	return 0;
 }
 
+static int admin_revoke(struct ctx *c, const char *name)
+{
+	struct store *st = NULL;
+	int rc = open_store(c, &st);
+	if (rc)
+		return rc;
+	int r = store_admin_revoke(st, name, (int64_t)time(NULL), &c->e);
+	if (r == STORE_NOT_FOUND) {
+		fprintf(stderr, "mamorid: %s\n", c->e.msg);
+		rc = 1;
+	} else if (r) {
+		fprintf(stderr, "mamorid: %s\n", c->e.msg);
+		rc = 2;
+	} else {
+		printf("revoked the admin certificates of %s: refused from now on\n", name);
+	}
+	store_close(st);
+	return rc;
+}
+
 static int admin_cert(struct ctx *c, int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[0], "revoke") == 0)
+		return admin_revoke(c, argv[1]);
 	const char *name = NULL, *out = NULL;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
@@ -311,30 +334,41 @@ static int admin_cert(struct ctx *c, int argc, char **argv)
 	struct ca *ca = NULL;
 	struct store *st = NULL;
 	struct ca_issued is = {0};
-	char *key = NULL, *paths[3] = {0};
-	int rc = open_ca(c, &ca);
+	char *key = NULL, *paths[3] = {xasprintf("%s/%s.key", out, name), xasprintf("%s/%s.crt", out, name),
+				       xasprintf("%s/ca.crt", out)};
+	bool written = false;
+	int rc = paths[0] && paths[1] && paths[2] ? 0 : 2;
+	if (rc == 0)
+		rc = open_ca(c, &ca);
 	if (rc == 0)
 		rc = open_store(c, &st);
 	if (rc == 0 && (mkdir(out, 0700) != 0 && errno != EEXIST)) {
 		fprintf(stderr, "mamorid: cannot create %s: %s\n", out, strerror(errno));
 		rc = 2;
 	}
-	if (rc == 0 && (ca_issue_keypair(ca, name, "mamori admin", c->cfg.device_cert_days, &is, &key, &c->e) != 0 ||
-			store_admin_cert_add(st, is.serial, name, is.not_after, (int64_t)time(NULL), &c->e) != 0)) {
+	if (rc == 0 && ca_issue_keypair(ca, name, "mamori admin", c->cfg.device_cert_days, &is, &key, &c->e) != 0) {
 		fprintf(stderr, "mamorid: %s\n", c->e.msg);
 		rc = 2;
 	}
+	/* The files first (never over existing ones), then the database: a certificate the
+	 * database knows always has its key on disk. */
 	if (rc == 0) {
-		paths[0] = xasprintf("%s/%s.key", out, name);
-		paths[1] = xasprintf("%s/%s.crt", out, name);
-		paths[2] = xasprintf("%s/ca.crt", out);
-		rc = !paths[0] || !paths[1] || !paths[2] || write_file(paths[0], key, 0600) ||
-		     write_file(paths[1], is.cert_pem, 0644) ||
-		     (access(paths[2], F_OK) != 0 && write_file(paths[2], ca_cert_pem(ca), 0644));
-		if (rc == 0)
-			printf("%s\n%s\n%s\n", paths[1], paths[0], paths[2]);
-		else
-			rc = 2;
+		rc = write_file(paths[0], key, 0600);
+		if (rc == 0 && (rc = write_file(paths[1], is.cert_pem, 0644)) != 0)
+			unlink(paths[0]);
+		written = rc == 0;
+		if (rc == 0 && access(paths[2], F_OK) != 0)
+			rc = write_file(paths[2], ca_cert_pem(ca), 0644);
+	}
+	if (rc == 0 && store_admin_cert_add(st, is.serial, name, is.not_after, (int64_t)time(NULL), &c->e) != 0) {
+		fprintf(stderr, "mamorid: %s\n", c->e.msg);
+		rc = 2;
+	}
+	if (rc == 0)
+		printf("%s\n%s\n%s\n", paths[1], paths[0], paths[2]);
+	else if (written) {
+		unlink(paths[0]);
+		unlink(paths[1]);
 	}
 	for (int i = 0; i < 3; i++)
 		free(paths[i]);

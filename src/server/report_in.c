@@ -10,8 +10,9 @@
 static const char *const statuses[] = {"pass", "fail", "unknown", "not_applicable", "disabled", NULL};
 static const char *const severities[] = {"info", "low", "medium", "high", "critical", NULL};
 
-/* One pass before parsing: nesting depth (cJSON recurses), and \u0000 escapes, which would cut
- * a C string short without anyone noticing. Brackets inside strings do not count. */
+/* One pass before parsing: nesting depth (cJSON recurses), raw control characters in strings
+ * (JSON forbids them; cJSON would take them) and \u0000 escapes, either of which would cut a
+ * C string short without anyone noticing. Brackets inside strings do not count. */
 static int prescan(const char *s, size_t len, struct errbuf *e)
 {
 	int depth = 0;
@@ -19,6 +20,8 @@ static int prescan(const char *s, size_t len, struct errbuf *e)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (in_str) {
+			if ((unsigned char)c < 0x20)
+				return err_set(e, MAMORI_EPARSE, "a raw control character in a string at byte %zu", i);
 			if (c == '\\') {
 				if (i + 5 < len && memcmp(s + i + 1, "u0000", 5) == 0)
 					return err_set(e, MAMORI_EPARSE, "a \\u0000 escape at byte %zu", i);
@@ -141,6 +144,12 @@ static const char *str_member(const cJSON *obj, const char *key)
 {
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
+
+/* Facts whose members the ledger reads: each must not repeat a member, or two readers of the
+ * stored body could see two different values. */
+static const char *const ledger_facts[] = {"os.pretty_name", "os.version_id", "host.serial_number",
+					   "patch.security_pending_count", "software.package_count",
+					   "software.packages", NULL};
 
 static const cJSON *fact_value(const cJSON *facts, const char *name)
 {
@@ -280,6 +289,15 @@ static int read_report(struct report_in *out, struct errbuf *e)
 		return invalid(e, "\"facts\" must be an object");
 	if (facts && (dup = duplicate_key(facts)) != NULL)
 		return err_set(e, MAMORI_EINVAL, "not a mamori report: fact \"%s\" appears twice", dup);
+	for (size_t i = 0; ledger_facts[i]; i++) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(facts, ledger_facts[i]);
+		if (f && (!cJSON_IsObject(f) || duplicate_key(f)))
+			return err_set(e, MAMORI_EINVAL, "not a mamori report: fact %s must be an object without repeated members",
+				       ledger_facts[i]);
+	}
+	const cJSON *inv = cJSON_GetObjectItemCaseSensitive(root, "inventory");
+	if (inv && duplicate_key(inv))
+		return invalid(e, "\"inventory\" repeats a member");
 	/* Ledger fields: unusable values are left out, not refused (the posture still counts). */
 	const char *os = fact_string(facts, "os.pretty_name");
 	if (os == NULL)

@@ -53,6 +53,11 @@ struct reply {
 int server_start(struct server *s, struct errbuf *e);
 void server_stop(struct server *s);
 
+/* api.c, before the body is read: true with *out filled when the answer is known already
+ * (no such route, wrong method, a certificate that may not call it); otherwise the largest
+ * body the route takes (0: none). */
+bool api_precheck(struct server *s, const struct request *rq, struct reply *out, size_t *body_limit);
+enum endpoint api_endpoint(const char *path);
 /* api.c: answers one request (never fails: errors become 4xx/5xx replies). */
 void api_handle(struct server *s, const struct request *rq, struct reply *out);
 /* Enrollment tokens: 32 base32 characters (160 bits); the database keeps only the SHA-256. */

@@ -1054,3 +1054,77 @@ int store_device_revoke(struct store *st, const char *device_id, int64_t now, st
 	struct store_job j = {.run = revoke_run, .key = device_id, .arg = &r};
 	return store_submit(st, &j, e);
 }
+
+/* ---- read-only token check, admin revocation ---- */
+
+static const struct db_query q_token_check = {
+    Q_TOKEN_CHECK, "check token",
+    "SELECT 1 FROM tokens WHERE sha256 = $1 AND used_at IS NULL AND expires > $2", NULL, 0};
+
+int store_token_check(struct store *st, const char *token_sha256, int64_t now, struct errbuf *e)
+{
+	int rc = store_check_text("token", token_sha256, 128, false, e);
+	if (rc < 0)
+		return rc;
+	struct db *db;
+	if ((rc = store_reader(st, &db, e)) < 0)
+		return rc;
+	struct db_stmt *s;
+	if ((rc = db_prepare(db, &q_token_check, &s, e)) >= 0) {
+		db_bind_text(s, 1, token_sha256);
+		db_bind_int64(s, 2, now);
+		rc = db_step(s, e);
+		db_done(s);
+		if (rc == 0)
+			rc = err_set(e, STORE_GONE, "%s: the token is unknown, used or expired",
+				     db_kind_name(st->kind));
+		else if (rc == 1)
+			rc = 0;
+	}
+	store_reader_put(st, db);
+	return rc;
+}
+
+static const struct db_query q_admin_revoke = {
+    Q_ADMIN_REVOKE, "revoke admin certificates",
+    "UPDATE certs SET revoked_at = $2 WHERE owner = $1 AND kind = 2 AND revoked_at IS NULL"
+    " RETURNING serial",
+    NULL, 0};
+
+struct admin_revoke {
+	const char *name;
+	int64_t now;
+	int *count; /* jobs are const; the count goes back through this */
+};
+
+static int admin_revoke_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e)
+{
+	(void)st;
+	const struct admin_revoke *a = j->arg;
+	struct db_stmt *s;
+	int rc = db_prepare(db, &q_admin_revoke, &s, e);
+	if (rc < 0)
+		return rc;
+	db_bind_text(s, 1, a->name);
+	db_bind_int64(s, 2, a->now);
+	while ((rc = db_step(s, e)) == 1)
+		(*a->count)++;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_admin_revoke(struct store *st, const char *name, int64_t now, struct errbuf *e)
+{
+	int rc = store_check_text("admin name", name, STORE_MAX_ID, false, e);
+	if (rc < 0)
+		return rc;
+	int count = 0;
+	struct admin_revoke a = {name, now, &count};
+	struct store_job j = {.run = admin_revoke_run, .key = "", .arg = &a};
+	if ((rc = store_submit(st, &j, e)) < 0)
+		return rc;
+	if (count == 0)
+		return err_set(e, STORE_NOT_FOUND,
+			       "no admin certificate named %s that is not revoked", name);
+	return 0;
+}

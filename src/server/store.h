@@ -34,6 +34,10 @@ int store_schema_version(struct store *st, int *out, struct errbuf *e);
 int store_token_add(struct store *st, const char *token_sha256, int64_t created, int64_t expires,
 		    struct errbuf *e);
 
+/* Whether a token could enroll now (unknown, used or expired: STORE_GONE), without taking it:
+ * enrollment checks it before signing a CSR, then store_enroll takes it atomically. */
+int store_token_check(struct store *st, const char *token_sha256, int64_t now, struct errbuf *e);
+
 struct store_enrollment {
 	const char *token_sha256;
 	const char *device_id;   /* 32 hex, chosen by the caller */
@@ -50,6 +54,9 @@ int store_enroll(struct store *st, const struct store_enrollment *en, struct err
 /* Admin client certificates (mamorid admin-cert). */
 int store_admin_cert_add(struct store *st, const char *cert_serial, const char *name,
 			 int64_t not_after, int64_t now, struct errbuf *e);
+
+/* Revokes every admin certificate issued under name; STORE_NOT_FOUND when there is none. */
+int store_admin_revoke(struct store *st, const char *name, int64_t now, struct errbuf *e);
 
 enum store_cert_kind { STORE_CERT_DEVICE = 1, STORE_CERT_ADMIN = 2 };
 struct store_cert {

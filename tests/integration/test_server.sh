@@ -205,8 +205,28 @@ st() { api "$P" "$W" POST /v1/reports "$@" | status_of; }
 head -c 2000000 /dev/zero | tr '\0' ' ' >"$WORK/big.json"
 [ "$(st -H 'Content-Type: application/json' --data-binary "@$WORK/big.json")" = 413 ] || fail "oversized"
 [ "$(st -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary "@$WORK/big.json")" = 413 ] || fail "oversized chunked"
+# A body that never ends is dropped after a bounded amount and the connection closed.
+s=$(head -c 30000000 /dev/zero | api "$P" "$W" POST /v1/reports -H 'Content-Type: application/json' \
+	-H 'Transfer-Encoding: chunked' --data-binary @- 2>/dev/null | status_of || true)
+[ "$s" != 200 ] || fail "an endless body was accepted"
 s=$(st -H 'Content-Type: application/json' -H "X-Big: $(head -c 100000 /dev/zero | tr '\0' a)" --data-binary "@$WORK/w.json" || true)
 case $s in 4*) ;; *) fail "a 100 KB header got $s" ;; esac
+# Settled before the body is read: no certificate, a huge announced body.
+[ "$(api "$P" none POST /v1/reports -H 'Content-Type: application/json' --data-binary "@$WORK/big.json" | status_of)" = 401 ] ||
+	fail "a body without a certificate"
+[ "$(api "$P" none POST /v1/enroll -H 'Content-Length: 18446744073709551615' --data-binary '{}' | status_of)" = 413 ] ||
+	fail "an absurd Content-Length"
+[ "$(api "$P" none POST /v1/enroll -H 'Content-Type: application/json' --data-binary "@$WORK/big.json" | status_of)" = 413 ] ||
+	fail "an enrollment over 64 KiB"
+[ "$(api "$P" none POST /v1/enroll -H 'Content-Type: application/json' \
+	--data-binary '{"token":"nope","csr":"garbage","hostname":"x"}' | status_of)" = 403 ] || fail "a bad token is checked first"
+# Raw control characters and repeated members are refused, not half-stored.
+"$PYTHON" -c 'import sys; s = open(sys.argv[1]).read(); sys.stdout.write(s.replace("\"hostname\": \"", "\"hostname\": \"a\u0000", 1))' "$WORK/w.json" >"$WORK/nul.json"
+"$PYTHON" -c 'import sys; d = open(sys.argv[1], "rb").read(); sys.stdout.buffer.write(d.replace(b"\\u0000", b"\x00"))' "$WORK/nul.json" >"$WORK/rawnul.json"
+[ "$(st -H 'Content-Type: application/json' --data-binary "@$WORK/rawnul.json")" = 400 ] || fail "a raw NUL in a string"
+[ "$(st -H 'Content-Type: application/json' --data-binary "@$WORK/nul.json")" = 400 ] || fail "a \\u0000 escape"
+"$PYTHON" -c 'import sys; s = open(sys.argv[1]).read(); sys.stdout.write(s.replace("\"os.pretty_name\": {", "\"os.pretty_name\": {\"value\": \"=cmd|x\",", 1))' "$WORK/w.json" >"$WORK/dupval.json"
+[ "$(st -H 'Content-Type: application/json' --data-binary "@$WORK/dupval.json")" = 422 ] || fail "a repeated member in a ledger fact"
 "$PYTHON" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -287,5 +307,12 @@ if [ "$BACKEND" = postgresql ]; then
 		fail "a revocation through one instance is not honoured by the other"
 	ok "two instances on one PostgreSQL agree; revocation reaches both"
 fi
+# An admin certificate can be revoked too; issuing into an existing file changes nothing.
+if "$MAMORID" --data-dir "$WORK/srv" --db "$DB" "${CONF[@]}" admin-cert admin --out "$WORK/admin" 2>/dev/null; then
+	fail "admin-cert overwrote an existing key"
+fi
+"$MAMORID" --data-dir "$WORK/srv" --db "$DB" "${CONF[@]}" admin-cert revoke admin >/dev/null
+[ "$(api "$P" admin GET /v1/devices | status_of)" = 403 ] || fail "a revoked admin certificate accepted"
+ok "admin certificates: never overwritten, revoked at once"
 stop_server A TERM
 echo "all integration tests passed ($BACKEND)"

@@ -90,6 +90,9 @@ static void test_refused(void **state)
 	expect("\"pc-042\"", "\"\"", MAMORI_EINVAL, "host.hostname");
 	expect("\"pc-042\"", "\"pc\\n042\"", MAMORI_EINVAL, "host.hostname");
 	expect("\"pc-042\"", "42", MAMORI_EINVAL, "host.hostname");
+	expect("\"os.version_id\":{\"value\":\"12\"}", "\"os.version_id\":{\"value\":\"12\",\"value\":\"13\"}",
+	       MAMORI_EINVAL, "os.version_id");
+	expect("\"os.version_id\":{\"value\":\"12\"}", "\"os.version_id\":\"12\"", MAMORI_EINVAL, "os.version_id");
 	expect("\"status\":\"pass\"", "\"status\":\"maybe\"", MAMORI_EINVAL, "unknown status");
 	expect("\"severity\":\"high\"", "\"severity\":\"urgent\"", MAMORI_EINVAL, "unknown severity");
 	expect("\"check\":\"fw-on\"", "\"check\":\"FW ON\"", MAMORI_EINVAL, "check or topic");
@@ -122,6 +125,8 @@ static void test_hostile_shapes(void **state)
 	assert_int_equal(report_in_parse("{\"a\":\"\xff\"}", 8, &in, &e), MAMORI_EPARSE);
 	assert_non_null(strstr(e.msg, "UTF-8"));
 	assert_int_equal(report_in_parse("{} x", 4, &in, &e), MAMORI_EPARSE);
+	assert_int_equal(report_in_parse("{\"a\":\"x\x01y\"}", 10, &in, &e), MAMORI_EPARSE);
+	assert_non_null(strstr(e.msg, "control character"));
 	/* Escapes are decoded: a host name with an accent. */
 	s = variant("\"pc-042\"", "\"pc-\\u00e9\"");
 	assert_int_equal(parse(s, &in, &e), 0);

@@ -394,6 +394,42 @@ static void test_tokens(void **state)
 	json_decref(d);
 }
 
+/* store_token_check looks without taking; store_admin_revoke revokes by admin name. */
+static void test_token_check_admin_revoke(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	assert_int_equal(store_token_add(st, "t-ok", T0 - 10, T0 + 100, &e), 0);
+	assert_int_equal(store_token_add(st, "t-old", T0 - 200, T0 - 1, &e), 0);
+	assert_int_equal(store_token_check(st, "t-ok", T0, &e), 0);
+	assert_int_equal(store_token_check(st, "t-ok", T0, &e), 0); /* not taken */
+	assert_int_equal(store_token_check(st, "t-old", T0, &e), STORE_GONE);
+	assert_int_equal(store_token_check(st, "t-none", T0, &e), STORE_GONE);
+	struct store_enrollment en = {
+	    "t-ok", "de000000000000000000000000000001", "pc", NULL, "e1", T0 + 1000, T0};
+	assert_int_equal(store_enroll(st, &en, &e), 0);
+	assert_int_equal(store_token_check(st, "t-ok", T0, &e), STORE_GONE);
+
+	assert_int_equal(store_admin_cert_add(st, "a1", "alice", T0 + 99, T0, &e), 0);
+	assert_int_equal(store_admin_cert_add(st, "a2", "alice", T0 + 99, T0, &e), 0);
+	assert_int_equal(store_admin_cert_add(st, "b1", "bob", T0 + 99, T0, &e), 0);
+	assert_int_equal(store_admin_revoke(st, "alice", T0 + 5, &e), 0);
+	assert_int_equal(store_admin_revoke(st, "alice", T0 + 6, &e), STORE_NOT_FOUND);
+	assert_int_equal(store_admin_revoke(st, "carol", T0 + 6, &e), STORE_NOT_FOUND);
+	/* A device id is not an admin name. */
+	assert_int_equal(store_admin_revoke(st, en.device_id, T0 + 6, &e), STORE_NOT_FOUND);
+	struct store_cert c;
+	assert_int_equal(store_cert_lookup(st, "a1", &c, &e), 0);
+	assert_true(c.revoked);
+	assert_int_equal(store_cert_lookup(st, "a2", &c, &e), 0);
+	assert_true(c.revoked);
+	assert_int_equal(store_cert_lookup(st, "b1", &c, &e), 0);
+	assert_false(c.revoked);
+	assert_int_equal(store_cert_lookup(st, "e1", &c, &e), 0);
+	assert_false(c.revoked);
+}
+
 static void test_certs(void **state)
 {
 	struct world *w = *state;
@@ -1240,6 +1276,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_certs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_token_check_admin_revoke, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_report_put, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_device_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_paging, setup, teardown),
