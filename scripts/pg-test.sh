@@ -32,11 +32,18 @@ as_pg() {
 	fi
 }
 
+# PostgreSQL's own files (data, socket, log) live in DIR, or, when the postgres user cannot
+# reach DIR (a build tree under a private directory), in a /tmp directory DIR/pgdir names.
+pg=$dir
+[ -s "$dir/pgdir" ] && pg=$(cat "$dir/pgdir")
+
 stop() {
-	if [ -f "$dir/data/postmaster.pid" ]; then
-		as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
-			as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+	if [ -f "$pg/data/postmaster.pid" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$pg/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+			as_pg "$PGBIN/pg_ctl" -D "$pg/data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
+	[ "$pg" != "$dir" ] && rm -rf -- "$pg"
+	return 0
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -45,32 +52,38 @@ case $cmd in
 start)
 	stop # a previous run that died before its stop
 	find "$dir" -mindepth 1 -delete
+	pg=$dir
 	if [ "$(id -u)" -eq 0 ]; then
 		id postgres >/dev/null 2>&1 || die "no postgres user (install the postgresql package)"
 		chown postgres: "$dir"
-		runuser -u postgres -- test -w "$dir" ||
-			die "the postgres user cannot reach $dir (a parent directory is not searchable)"
+		pg=$dir
+		if ! runuser -u postgres -- test -w "$dir"; then
+			pg=$(mktemp -d /tmp/mamori-pg.XXXXXX)
+			chmod 755 "$pg"
+			chown postgres: "$pg"
+			echo "$pg" >"$dir/pgdir"
+		fi
 	fi
-	as_pg "$PGBIN/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale --no-sync \
-		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+	as_pg "$PGBIN/initdb" -D "$pg/data" -A trust -U postgres -E UTF8 --no-locale --no-sync \
+		>"$pg/initdb.log" 2>&1 || { cat "$pg/initdb.log" >&2; die "initdb failed"; }
 	fsync=${PG_TEST_FSYNC:-off}
 	started=
 	for _ in $(seq 1 20); do
 		port=$((20000 + RANDOM % 30000))
 		port_free "$port" || continue
-		if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-			-o "-p $port -k $dir -h 127.0.0.1 -c fsync=$fsync -c max_connections=200" \
+		if as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 \
+			-o "-p $port -k $pg -h 127.0.0.1 -c fsync=$fsync -c max_connections=200" \
 			start >/dev/null 2>&1; then
 			started=1
 			break
 		fi
 	done
-	[ -n "$started" ] || { tail -n 20 "$dir/server.log" >&2 || true; die "postgres did not start"; }
-	as_pg "$PGBIN/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+	[ -n "$started" ] || { tail -n 20 "$pg/server.log" >&2 || true; die "postgres did not start"; }
+	as_pg "$PGBIN/psql" -X -q -h "$pg" -p "$port" -U postgres -d postgres \
 		-c "CREATE DATABASE mamori_test" >/dev/null || die "cannot create database mamori_test"
-	printf 'postgresql://postgres@/mamori_test?host=%s&port=%s\n' "$dir" "$port" >"$dir/url.tmp"
+	printf 'postgresql://postgres@/mamori_test?host=%s&port=%s\n' "$pg" "$port" >"$dir/url.tmp"
 	mv "$dir/url.tmp" "$dir/url"
-	echo "pg-test.sh: postgres on port $port, socket in $dir"
+	echo "pg-test.sh: postgres on port $port, socket in $pg"
 	;;
 stop)
 	stop
