@@ -80,5 +80,34 @@ set -e
 if [ -n "$tmp" ] && [ -z "$pgdir" ]; then
 	echo "database size: $(du -sh "$tmp" | cut -f1)" | tee -a "$out"
 fi
+
+# The same two answers through the real server, as an administrator gets them: HTTPS with an
+# admin certificate, a kept-alive connection, 20 requests each (curl's time_total).
+if [ "$status" -eq 0 ] && [ -x "$build/mamorid" ]; then
+	srv=$(mktemp -d "${TMPDIR:-/tmp}/mamori-fleet-srv.XXXXXX")
+	"$build/mamorid" --data-dir "$srv" --db "$url" --listen 127.0.0.1:0 2>"$srv/log" &
+	spid=$!
+	port=
+	for _ in $(seq 1 100); do
+		port=$(grep -o '"port":"[0-9]*"' "$srv/log" | grep -o '[0-9][0-9]*' || true)
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	if [ -n "$port" ] && "$build/mamorid" --data-dir "$srv" --db "$url" admin-cert bench --out "$srv/adm" >/dev/null; then
+		for path in "/v1/devices?limit=50" /v1/summary; do
+			args=()
+			for _ in $(seq 1 20); do args+=("https://127.0.0.1:$port$path" -o /dev/null); done
+			curl -s --cacert "$srv/ca.crt" --cert "$srv/adm/bench.crt" --key "$srv/adm/bench.key" \
+				-w '%{http_code} %{time_total}\n' "${args[@]}" >"$srv/times"
+			bad=$(awk '$1 != 200' "$srv/times" | wc -l)
+			awk '{ printf "%.3f\n", $2 * 1000 }' "$srv/times" | sort -n >"$srv/ms"
+			printf 'HTTPS %-22s median %7.2f ms   max %7.2f ms   (%s of 20 not 200)\n' "$path" \
+				"$(sed -n 10p "$srv/ms")" "$(tail -1 "$srv/ms")" "$bad" | tee -a "$out"
+		done
+	fi
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null || true
+	rm -rf -- "$srv"
+fi
 echo "fleet.sh: written to ${out#"$root"/}"
 exit "$status"
