@@ -60,9 +60,13 @@ static int pg_fail(struct db *db, const PGresult *res, const char *what, struct 
 static int session_setup(struct db *db, struct errbuf *e)
 {
 	PQsetNoticeProcessor(db->pg, quiet, NULL);
-	/* Every string the store binds is UTF-8 (it checks); the server checks again. */
+	/* Every string the store binds is UTF-8 (it checks); the server checks again. A statement
+	 * that hangs (a lock held by a stuck client of the same database) fails after 30 s
+	 * instead of holding the committer, and with it every agent, for ever. */
 	return db_pg_exec(db, "open",
-			  "SET client_encoding = 'UTF8'; SET client_min_messages = warning", e);
+			  "SET client_encoding = 'UTF8'; SET client_min_messages = warning;"
+			  " SET statement_timeout = '30s'",
+			  e);
 }
 
 int db_pg_open(const char *conninfo, struct db *db, struct errbuf *e)
