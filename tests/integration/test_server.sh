@@ -249,7 +249,7 @@ echo "$m" | grep -q 'mamorid_devices{status="fail"}\|mamorid_devices{status="pas
 ok "malformed, truncated, deep, oversized, wrong type and header floods get 4xx; server serves on"
 
 # --- durability: kill -9 in the middle of a stream ---------------------------------------
-N=25
+N=40
 for s in b c d; do
 	mkdir -p "$WORK/stream-$s"
 	for i in $(seq -w 1 $N); do
@@ -268,7 +268,11 @@ stream() {
 	done
 }
 for s in b c d; do stream "$s" & done
-sleep 1.5
+# Kill once the stream is well under way (some reports acknowledged, most still to come).
+for _ in $(seq 1 400); do
+	[ "$(cat "$WORK"/agent-*.log 2>/dev/null | grep -c 'stored by the server')" -ge 12 ] && break
+	sleep 0.05
+done
 stop_server A KILL
 wait
 cat "$WORK"/agent-*.log | grep -q "not sent, kept in the spool" ||
