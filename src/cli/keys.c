@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The device's key and CSR for enrollment, and the checks of what the server sends back. */
 #include "cli/keys.h"
+#include "core/ossl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,50 +26,6 @@
 #define PEM_MAX (1 << 20)   /* certificates from the server */
 #define FINGERPRINT_MAX 512 /* typed or pasted by an administrator */
 
-/* OpenSSL's first queued reason into buf, then empties this thread's queue. */
-static const char *ossl_reason(char *buf, size_t n)
-{
-	unsigned long code = ERR_get_error();
-	if (code == 0)
-		snprintf(buf, n, "no reason given");
-	else
-		ERR_error_string_n(code, buf, n);
-	ERR_clear_error();
-	return buf;
-}
-
-static int ossl_err(struct errbuf *e, int code, const char *what)
-{
-	char reason[256];
-	return err_set(e, code, "%s (%s)", what, ossl_reason(reason, sizeof reason));
-}
-
-/* Never prompts for a password: the agent runs unattended. */
-static int no_password(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf, (void)size, (void)rwflag, (void)u;
-	return -1;
-}
-
-static int errno_code(int err)
-{
-	if (err == ENOENT)
-		return MAMORI_ENOENT;
-	if (err == EACCES || err == EPERM)
-		return MAMORI_EACCES;
-	return MAMORI_EIO;
-}
-
-static void hex_lower(const unsigned char *b, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 0x0f];
-	}
-	out[2 * n] = '\0';
-}
-
 /* Writes the key PEM to path, created exclusively (never replacing a file), mode 0600,
  * fsync'd with its directory. A failed write removes the file it created. */
 static int write_key_file(const char *path, const char *data, size_t len, struct errbuf *e)
@@ -79,7 +36,7 @@ static int write_key_file(const char *path, const char *data, size_t len, struct
 		if (errno == EEXIST)
 			return err_set(e, MAMORI_EINVAL, "%s already exists: never overwritten",
 				       path);
-		return err_set(e, errno_code(errno), "%s: cannot create: %s", path,
+		return err_set(e, errno_to_err(errno), "%s: cannot create: %s", path,
 			       strerror(errno));
 	}
 	for (size_t off = 0; off < len;) {
@@ -124,24 +81,6 @@ fail:
 	return rc;
 }
 
-/* A malloc'd NUL-terminated copy of a memory BIO's contents. */
-static char *bio_string(BIO *b, size_t *len_out)
-{
-	char *data = NULL;
-	long n = BIO_get_mem_data(b, &data);
-	if (n < 0 || (n > 0 && data == NULL))
-		return NULL;
-	char *s = malloc((size_t)n + 1);
-	if (s == NULL)
-		return NULL;
-	if (n > 0)
-		memcpy(s, data, (size_t)n);
-	s[n] = '\0';
-	if (len_out != NULL)
-		*len_out = (size_t)n;
-	return s;
-}
-
 int keys_make_csr(const char *key_path, const char *hostname, char **csr_pem, struct errbuf *e)
 {
 	if (key_path == NULL || key_path[0] == '\0' || csr_pem == NULL)
@@ -182,7 +121,7 @@ int keys_make_csr(const char *key_path, const char *hostname, char **csr_pem, st
 	kb = BIO_new(BIO_s_secmem()); /* wipes its buffer when freed */
 	if (cb == NULL || kb == NULL || PEM_write_bio_X509_REQ(cb, req) != 1 ||
 	    PEM_write_bio_PrivateKey(kb, k, NULL, NULL, 0, NULL, NULL) != 1 ||
-	    (csr = bio_string(cb, NULL)) == NULL || (kp = bio_string(kb, &klen)) == NULL) {
+	    (csr = ossl_bio_string(cb, NULL)) == NULL || (kp = ossl_bio_string(kb, &klen)) == NULL) {
 		rc = ossl_err(e, MAMORI_ENOMEM, "cannot encode the key or request");
 		goto out;
 	}
@@ -209,7 +148,7 @@ out:
 static X509 *read_cert(const char *pem, size_t len)
 {
 	BIO *b = BIO_new_mem_buf(pem, (int)len);
-	X509 *x = b ? PEM_read_bio_X509(b, NULL, no_password, NULL) : NULL;
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, ossl_no_password, NULL) : NULL;
 	BIO_free(b);
 	return x;
 }
@@ -230,7 +169,7 @@ int keys_cert_fingerprint(const char *pem, size_t len, char out[65], struct errb
 	X509_free(x);
 	if (!ok)
 		return ossl_err(e, MAMORI_EIO, "cannot hash the certificate");
-	hex_lower(md, 32, out);
+	hex_encode(md, 32, out);
 	ERR_clear_error();
 	return 0;
 }
@@ -306,7 +245,7 @@ static int read_key_file(const char *path, EVP_PKEY **out, struct errbuf *e)
 	BIO *b = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return err_set(e, errno_code(errno), "%s: cannot open: %s", path, strerror(errno));
+		return err_set(e, errno_to_err(errno), "%s: cannot open: %s", path, strerror(errno));
 	buf = malloc(KEY_FILE_MAX + 1);
 	if (buf == NULL) {
 		rc = err_set(e, MAMORI_ENOMEM, "out of memory");
@@ -330,7 +269,7 @@ static int read_key_file(const char *path, EVP_PKEY **out, struct errbuf *e)
 		}
 	}
 	b = BIO_new_mem_buf(buf, (int)len);
-	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, no_password, NULL) : NULL;
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, ossl_no_password, NULL) : NULL;
 	if (k == NULL) {
 		char reason[256];
 		rc = err_set(e, MAMORI_EPARSE, "%s: not an unencrypted PEM private key (%s)", path,
@@ -386,7 +325,7 @@ int keys_check_issued(const char *key_path, const char *cert_pem, const char *ca
 	}
 	/* every certificate in ca_pem is a trust anchor (normally there is one) */
 	X509 *ca;
-	while ((ca = PEM_read_bio_X509(b, NULL, no_password, NULL)) != NULL) {
+	while ((ca = PEM_read_bio_X509(b, NULL, ossl_no_password, NULL)) != NULL) {
 		int ok = X509_STORE_add_cert(store, ca);
 		X509_free(ca);
 		if (ok != 1) {

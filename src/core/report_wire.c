@@ -36,8 +36,7 @@ int inventory_sha256(const json_t *packages, char out[65], struct errbuf *e)
 		rc = err_set(e, MAMORI_ENOMEM, "inventory: hashing the package list failed");
 		goto out;
 	}
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, mdlen, out);
 out:
 	EVP_MD_CTX_free(ctx);
 	return rc;

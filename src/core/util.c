@@ -252,3 +252,22 @@ bool utf8_valid(const char *s, size_t len)
 {
 	return utf8_first_bad(s, len) == len;
 }
+
+int errno_to_err(int err)
+{
+	if (err == ENOENT)
+		return MAMORI_ENOENT;
+	if (err == EACCES || err == EPERM)
+		return MAMORI_EACCES;
+	return MAMORI_EIO;
+}
+
+void hex_encode(const unsigned char *bytes, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}

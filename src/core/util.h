@@ -76,6 +76,11 @@ int parse_date(const char *s, long long *out);
 /* Formats Unix seconds as YYYY-MM-DD into out (at least 11 bytes). */
 void format_date(long long t, char *out, size_t outlen);
 
+/* MAMORI_ENOENT, MAMORI_EACCES or MAMORI_EIO for an errno value. */
+int errno_to_err(int err);
+/* n bytes as 2n lower-case hex digits and a NUL into out (2n + 1 bytes). */
+void hex_encode(const unsigned char *bytes, size_t n, char *out);
+
 /* Offset of the first byte that is not well-formed UTF-8 (no overlongs, surrogates or code
  * points past U+10FFFF), or len when all is well-formed. */
 size_t utf8_first_bad(const char *s, size_t len);

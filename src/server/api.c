@@ -58,8 +58,7 @@ static void sha256_hex(const void *data, size_t len, char out[65])
 	unsigned char md[32];
 	unsigned mdlen = 0;
 	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, 32, out);
 }
 
 int token_new(char out[TOKEN_LEN + 1], char hash[65])
@@ -160,8 +159,7 @@ static void enroll(struct server *s, const struct request *rq, struct reply *out
 		reply_error(out, 500, "no random numbers");
 		goto done;
 	}
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(device_id + 2 * i, 3, "%02x", raw[i]);
+	hex_encode(raw, sizeof raw, device_id);
 	r = ca_sign_csr(s->ca, csr, strlen(csr), device_id, "mamori device",
 			    s->cfg->device_cert_days, &issued, &e);
 	if (r) {

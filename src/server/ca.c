@@ -2,6 +2,7 @@
 /* mamorid's certificate authority on OpenSSL 3.0: the CA and server certificate on disk,
  * and the client certificates it issues from devices' CSRs and for admins. */
 #include "server/ca.h"
+#include "core/ossl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,48 +63,12 @@ struct cert_spec {
 	time_t now;
 };
 
-/* OpenSSL's first queued reason into buf, then empties this thread's queue so that the next
- * call starts clean. */
-static const char *ossl_reason(char *buf, size_t n)
-{
-	unsigned long code = ERR_get_error();
-	if (code == 0)
-		snprintf(buf, n, "no reason given");
-	else
-		ERR_error_string_n(code, buf, n);
-	ERR_clear_error();
-	return buf;
-}
-
-/* Sets e to "<what> (<OpenSSL's reason>)" and returns code. */
-static int ossl_err(struct errbuf *e, int code, const char *what)
-{
-	char reason[256];
-	return err_set(e, code, "%s (%s)", what, ossl_reason(reason, sizeof reason));
-}
-
-/* Never prompts on a terminal for an encrypted key: mamorid runs unattended. */
-static int no_password(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf, (void)size, (void)rwflag, (void)u;
-	return -1;
-}
-
 static void wipe_free(char *p, size_t len)
 {
 	if (p != NULL) {
 		OPENSSL_cleanse(p, len);
 		free(p);
 	}
-}
-
-static int errno_code(int err)
-{
-	if (err == ENOENT)
-		return MAMORI_ENOENT;
-	if (err == EACCES || err == EPERM)
-		return MAMORI_EACCES;
-	return MAMORI_EIO;
 }
 
 /* 1 when path exists (as anything, even a dangling link), 0 when not, negative when it
@@ -115,7 +80,7 @@ static int file_exists(const char *path, struct errbuf *e)
 		return 1;
 	if (errno == ENOENT)
 		return 0;
-	return err_set(e, errno_code(errno), "%s: %s", path, strerror(errno));
+	return err_set(e, errno_to_err(errno), "%s: %s", path, strerror(errno));
 }
 
 /* Reads a whole file of at most PEM_FILE_MAX bytes into a NUL-terminated malloc'd buffer. */
@@ -126,7 +91,7 @@ static int read_file(const char *path, char **out, size_t *out_len, struct errbu
 	size_t len = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return err_set(e, errno_code(errno), "%s: cannot open: %s", path, strerror(errno));
+		return err_set(e, errno_to_err(errno), "%s: cannot open: %s", path, strerror(errno));
 	struct stat st;
 	if (fstat(fd, &st) != 0) {
 		rc = err_set(e, MAMORI_EIO, "%s: %s", path, strerror(errno));
@@ -189,7 +154,7 @@ static int write_file_atomic(const char *path, const char *data, size_t len, mod
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
-		return err_set(e, errno_code(errno), "%s: cannot create: %s", tmp, strerror(errno));
+		return err_set(e, errno_to_err(errno), "%s: cannot create: %s", tmp, strerror(errno));
 	for (size_t off = 0; off < len;) {
 		ssize_t w = write(fd, data + off, len - off);
 		if (w < 0 && errno == EINTR)
@@ -211,7 +176,7 @@ static int write_file_atomic(const char *path, const char *data, size_t len, mod
 		goto fail;
 	}
 	if (rename(tmp, path) != 0) {
-		rc = err_set(e, errno_code(errno), "%s: cannot rename to %s: %s", tmp, path,
+		rc = err_set(e, errno_to_err(errno), "%s: cannot rename to %s: %s", tmp, path,
 			     strerror(errno));
 		goto fail;
 	}
@@ -229,30 +194,12 @@ fail:
 	return rc;
 }
 
-/* A malloc'd NUL-terminated copy of a memory BIO's contents. */
-static char *bio_string(BIO *b, size_t *len_out)
-{
-	char *data = NULL;
-	long n = BIO_get_mem_data(b, &data);
-	if (n < 0 || (n > 0 && data == NULL))
-		return NULL;
-	char *s = malloc((size_t)n + 1);
-	if (s == NULL)
-		return NULL;
-	if (n > 0)
-		memcpy(s, data, (size_t)n);
-	s[n] = '\0';
-	if (len_out != NULL)
-		*len_out = (size_t)n;
-	return s;
-}
-
 static char *cert_pem(X509 *x)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	char *s = NULL;
 	if (b != NULL && PEM_write_bio_X509(b, x) == 1)
-		s = bio_string(b, NULL);
+		s = ossl_bio_string(b, NULL);
 	BIO_free(b);
 	return s;
 }
@@ -263,7 +210,7 @@ static char *key_pem(EVP_PKEY *k, size_t *len)
 	BIO *b = BIO_new(BIO_s_secmem());
 	char *s = NULL;
 	if (b != NULL && PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) == 1)
-		s = bio_string(b, len);
+		s = ossl_bio_string(b, len);
 	BIO_free(b);
 	return s;
 }
@@ -276,7 +223,7 @@ static int load_cert(const char *path, X509 **out, struct errbuf *e)
 	if (rc != 0)
 		return rc;
 	BIO *b = BIO_new_mem_buf(buf, (int)len);
-	X509 *x = b ? PEM_read_bio_X509(b, NULL, no_password, NULL) : NULL;
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, ossl_no_password, NULL) : NULL;
 	if (x == NULL) {
 		char what[PATH_MAX + 64];
 		snprintf(what, sizeof what, "%s: not a PEM certificate", path);
@@ -297,7 +244,7 @@ static int load_key(const char *path, EVP_PKEY **out, struct errbuf *e)
 	if (rc != 0)
 		return rc;
 	BIO *b = BIO_new_mem_buf(buf, (int)len);
-	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, no_password, NULL) : NULL;
+	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, ossl_no_password, NULL) : NULL;
 	if (k == NULL) {
 		char what[PATH_MAX + 80];
 		snprintf(what, sizeof what, "%s: not an unencrypted PEM private key", path);
@@ -770,8 +717,8 @@ int ca_open(const struct ca_paths *p, struct ca **out, struct errbuf *e)
 		if (ca->cert_pem == NULL || X509_digest(ca->cert, EVP_sha256(), md, &mdlen) != 1 ||
 		    mdlen != 32)
 			rc = ossl_err(e, MAMORI_ENOMEM, "cannot encode the CA certificate");
-		for (unsigned i = 0; rc == 0 && i < mdlen; i++)
-			snprintf(ca->fingerprint + 2 * i, 3, "%02x", md[i]);
+		if (rc == 0)
+			hex_encode(md, 32, ca->fingerprint);
 	}
 	ERR_clear_error();
 	if (rc != 0) {
@@ -911,7 +858,7 @@ int ca_sign_csr(struct ca *ca, const char *csr_pem, size_t csr_len, const char *
 		rc = err_set(e, MAMORI_ENOMEM, "out of memory");
 		goto out;
 	}
-	req = PEM_read_bio_X509_REQ(b, NULL, no_password, NULL);
+	req = PEM_read_bio_X509_REQ(b, NULL, ossl_no_password, NULL);
 	if (req == NULL) {
 		rc = ossl_err(e, MAMORI_EPARSE, "not a PEM certificate request");
 		goto out;
