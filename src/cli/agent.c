@@ -58,45 +58,6 @@ int agent_path(char *out, size_t size, const char *dir, const char *name, struct
 	return 0;
 }
 
-int agent_parse_duration(const char *s, long long *seconds, struct errbuf *e)
-{
-	size_t n = strlen(s);
-	long long unit = 1;
-	if (n > 0 && !c_isdigit((unsigned char)s[n - 1])) {
-		switch (s[n - 1]) {
-		case 's':
-			unit = 1;
-			break;
-		case 'm':
-			unit = 60;
-			break;
-		case 'h':
-			unit = 3600;
-			break;
-		case 'd':
-			unit = 86400;
-			break;
-		default:
-			goto bad;
-		}
-		n--;
-	}
-	/* strn_to_ll would take a sign or spaces: a duration is digits only */
-	if (n == 0 || n > 12)
-		goto bad;
-	for (size_t i = 0; i < n; i++)
-		if (!c_isdigit((unsigned char)s[i]))
-			goto bad;
-	long long v;
-	const char *why;
-	if (strn_to_ll(s, n, 1, 366ll * 86400 / unit, &v, &why))
-		return err_set(e, MAMORI_EINVAL, "'%s': %s (between 1s and 366d)", s, why);
-	*seconds = v * unit;
-	return 0;
-bad:
-	return err_set(e, MAMORI_EINVAL, "'%s': expected a duration such as 90s, 15m, 1h or 2d", s);
-}
-
 void agent_config_free(struct agent_config *c)
 {
 	if (c == NULL)

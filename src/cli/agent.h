@@ -26,8 +26,8 @@ const char *agent_state_dir(const char *opt);
 /* dir/name into out; MAMORI_EINVAL when it does not fit. */
 int agent_path(char *out, size_t size, const char *dir, const char *name, struct errbuf *e);
 
-/* "90s", "15m", "1h", "2d", or a number of seconds; between 1 s and 366 days. */
-int agent_parse_duration(const char *s, long long *seconds, struct errbuf *e);
+/* Durations on the agent's command line: at most 366 days. */
+#define AGENT_DURATION_MAX (366LL * 86400)
 
 /* agent.json. */
 struct agent_config {

@@ -111,7 +111,7 @@ int cmd_agent(int argc, char **argv)
 			fputs(agent_help, stderr);
 			return EXIT_ERROR;
 		}
-		if (dst && agent_parse_duration(optarg, dst, &e)) {
+		if (dst && parse_duration(optarg, AGENT_DURATION_MAX, dst, &e)) {
 			fprintf(stderr, "mamori: %s: %s\n", what, e.msg);
 			return EXIT_ERROR;
 		}

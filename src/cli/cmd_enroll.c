@@ -391,7 +391,7 @@ int cmd_enroll(int argc, char **argv)
 			force = true;
 			break;
 		case OPT_TIMEOUT:
-			if (agent_parse_duration(optarg, &timeout, &e)) {
+			if (parse_duration(optarg, AGENT_DURATION_MAX, &timeout, &e)) {
 				fprintf(stderr, "mamori: --timeout: %s\n", e.msg);
 				return EXIT_ERROR;
 			}

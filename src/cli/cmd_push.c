@@ -79,7 +79,7 @@ int cmd_push(int argc, char **argv)
 			scan = false;
 			break;
 		case OPT_TIMEOUT:
-			if (agent_parse_duration(optarg, &timeout, &e)) {
+			if (parse_duration(optarg, AGENT_DURATION_MAX, &timeout, &e)) {
 				fprintf(stderr, "mamori: --timeout: %s\n", e.msg);
 				return EXIT_ERROR;
 			}

@@ -131,8 +131,7 @@ void str_trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-int for_each_line(const char *buf, size_t len, size_t max_line, line_fn fn, void *ud,
-		  int *bad_line)
+int for_each_line(const char *buf, size_t len, size_t max_line, line_fn fn, void *ud, int *bad_line)
 {
 	int lineno = 0;
 	size_t pos = 0;
@@ -270,4 +269,43 @@ void hex_encode(const unsigned char *bytes, size_t n, char *out)
 		out[2 * i + 1] = hex[bytes[i] & 0x0f];
 	}
 	out[2 * n] = '\0';
+}
+
+int parse_duration(const char *s, long long max, long long *out, struct errbuf *e)
+{
+	size_t n = strlen(s);
+	long long unit = 1;
+	if (n > 0 && !c_isdigit((unsigned char)s[n - 1])) {
+		switch (s[n - 1]) {
+		case 's':
+			unit = 1;
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 'h':
+			unit = 3600;
+			break;
+		case 'd':
+			unit = 86400;
+			break;
+		default:
+			goto bad;
+		}
+		n--;
+	}
+	/* strn_to_ll would take a sign or spaces: a duration is digits only */
+	if (n == 0 || n > 12)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!c_isdigit((unsigned char)s[i]))
+			goto bad;
+	long long v;
+	const char *why;
+	if (strn_to_ll(s, n, 1, max / unit, &v, &why))
+		return err_set(e, MAMORI_EINVAL, "'%s': %s (between 1s and %llds)", s, why, max);
+	*out = v * unit;
+	return 0;
+bad:
+	return err_set(e, MAMORI_EINVAL, "'%s': expected a duration such as 90s, 15m, 1h or 2d", s);
 }

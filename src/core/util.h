@@ -76,6 +76,10 @@ int parse_date(const char *s, long long *out);
 /* Formats Unix seconds as YYYY-MM-DD into out (at least 11 bytes). */
 void format_date(long long t, char *out, size_t outlen);
 
+/* A duration as people type it: digits with an optional unit s, m, h or d ("90s", "15m",
+ * "24h", "7d", "45" = seconds), from 1 s to max seconds. No sign, no spaces, no fractions.
+ * *out is written only on success. */
+int parse_duration(const char *s, long long max, long long *out, struct errbuf *e);
 /* MAMORI_ENOENT, MAMORI_EACCES or MAMORI_EIO for an errno value. */
 int errno_to_err(int err);
 /* n bytes as 2n lower-case hex digits and a NUL into out (2n + 1 bytes). */

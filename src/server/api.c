@@ -70,7 +70,8 @@ int token_new(char out[TOKEN_LEN + 1], char hash[65])
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 	for (size_t i = 0; i < 32; i++) {
 		size_t bit = i * 5;
-		unsigned v = (unsigned)raw[bit / 8] << 8 | (bit / 8 + 1 < sizeof raw ? raw[bit / 8 + 1] : 0);
+		unsigned v =
+		    (unsigned)raw[bit / 8] << 8 | (bit / 8 + 1 < sizeof raw ? raw[bit / 8 + 1] : 0);
 		out[i] = alphabet[(v >> (11 - bit % 8)) & 31];
 	}
 	out[TOKEN_LEN] = '\0';
@@ -111,6 +112,22 @@ static bool is_json(const struct request *rq)
 	       (t[16] == '\0' || t[16] == ';' || t[16] == ' ');
 }
 
+/* A token the store says is gone (403), or a store that cannot answer (503). */
+static void enroll_refused(struct reply *out, const struct request *rq, const char *host, int r,
+			   const struct errbuf *e)
+{
+	metrics_enrollment(0);
+	if (r == STORE_GONE) {
+		log_event(LOG_WARN, "enrollment refused", "reason",
+			  "token unknown, used or expired", "hostname", host, "remote",
+			  rq->peer->remote, NULL);
+		reply_error(out, 403, "the enrollment token is unknown, used or expired");
+	} else {
+		log_event(LOG_ERROR, "enrollment failed", "error", e->msg, NULL);
+		reply_error(out, 503, "cannot enroll now; try again");
+	}
+}
+
 static void enroll(struct server *s, const struct request *rq, struct reply *out)
 {
 	out->endpoint = EP_ENROLL;
@@ -132,25 +149,19 @@ static void enroll(struct server *s, const struct request *rq, struct reply *out
 		goto done;
 	}
 	if (token == NULL || !printable(token, 256) || csr == NULL || host == NULL ||
-	    !printable(host, 255) || (juser && !json_is_null(juser) && (user == NULL || !printable(user, 255)))) {
-		reply_error(out, 422, "expected {\"token\", \"csr\", \"hostname\"[, \"user\"]} (texts of at most 255 bytes)");
+	    !printable(host, 255) ||
+	    (juser && !json_is_null(juser) && (user == NULL || !printable(user, 255)))) {
+		reply_error(out, 422,
+			    "expected {\"token\", \"csr\", \"hostname\"[, \"user\"]} (texts of at "
+			    "most 255 bytes)");
 		goto done;
 	}
 	/* The token first: without one, nobody gets the CA to work on a CSR. */
 	char hash[65];
 	token_hash(token, hash);
 	int r = store_token_check(s->store, hash, (int64_t)time(NULL), &e);
-	if (r == STORE_GONE) {
-		metrics_enrollment(0);
-		log_event(LOG_WARN, "enrollment refused", "reason", "token unknown, used or expired",
-			  "hostname", host, "remote", rq->peer->remote, NULL);
-		reply_error(out, 403, "the enrollment token is unknown, used or expired");
-		goto done;
-	}
 	if (r) {
-		metrics_enrollment(0);
-		log_event(LOG_ERROR, "enrollment failed", "error", e.msg, NULL);
-		reply_error(out, 503, "cannot check the token now; try again");
+		enroll_refused(out, rq, host, r, &e);
 		goto done;
 	}
 	unsigned char raw[16];
@@ -161,7 +172,7 @@ static void enroll(struct server *s, const struct request *rq, struct reply *out
 	}
 	hex_encode(raw, sizeof raw, device_id);
 	r = ca_sign_csr(s->ca, csr, strlen(csr), device_id, "mamori device",
-			    s->cfg->device_cert_days, &issued, &e);
+			s->cfg->device_cert_days, &issued, &e);
 	if (r) {
 		metrics_enrollment(0);
 		reply_error(out, r == MAMORI_ENOMEM ? 500 : 400, e.msg);
@@ -174,25 +185,17 @@ static void enroll(struct server *s, const struct request *rq, struct reply *out
 				      .cert_serial = issued.serial,
 				      .cert_not_after = issued.not_after,
 				      .now = (int64_t)time(NULL)};
-	r = store_enroll(s->store, &en, &e);
-	if (r == STORE_GONE) {
-		metrics_enrollment(0);
-		log_event(LOG_WARN, "enrollment refused", "reason", "token unknown, used or expired",
-			  "hostname", host, "remote", rq->peer->remote, NULL);
-		reply_error(out, 403, "the enrollment token is unknown, used or expired");
-		goto done;
-	}
+	r = store_enroll(s->store, &en, &e); /* takes the token: a race for it ends here */
 	if (r) {
-		metrics_enrollment(0);
-		log_event(LOG_ERROR, "enrollment failed", "error", e.msg, NULL);
-		reply_error(out, 503, "cannot store the enrollment now; try again");
+		enroll_refused(out, rq, host, r, &e);
 		goto done;
 	}
 	metrics_enrollment(1);
 	log_event(LOG_INFO, "device enrolled", "device", device_id, "hostname", host, "serial",
 		  issued.serial, "remote", rq->peer->remote, NULL);
-	reply_json(out, 201, json_pack("{s:s, s:s, s:s}", "device_id", device_id, "certificate",
-				       issued.cert_pem, "ca", ca_cert_pem(s->ca)));
+	reply_json(out, 201,
+		   json_pack("{s:s, s:s, s:s}", "device_id", device_id, "certificate",
+			     issued.cert_pem, "ca", ca_cert_pem(s->ca)));
 done:
 	ca_issued_free(&issued);
 	json_decref(o);
@@ -210,14 +213,17 @@ static bool allowed(const struct request *rq, enum peer_kind need, struct reply 
 		snprintf(msg, sizeof msg, "%s", p->refused);
 	else if (p->kind == PEER_NONE) {
 		status = 401;
-		snprintf(msg, sizeof msg, "%s", need == PEER_ADMIN ? "an admin client certificate is needed"
-								   : "a device client certificate is needed");
+		snprintf(msg, sizeof msg, "%s",
+			 need == PEER_ADMIN ? "an admin client certificate is needed"
+					    : "a device client certificate is needed");
 	} else
-		snprintf(msg, sizeof msg, "%s", need == PEER_ADMIN ? "this needs an admin certificate, not a device's"
-								   : "only enrolled devices send reports");
+		snprintf(msg, sizeof msg, "%s",
+			 need == PEER_ADMIN ? "this needs an admin certificate, not a device's"
+					    : "only enrolled devices send reports");
 	if (p->refused[0] || p->kind != PEER_NONE)
-		log_event(LOG_WARN, "certificate refused", "serial", p->serial[0] ? p->serial : NULL,
-			  "reason", msg, "remote", p->remote, NULL);
+		log_event(LOG_WARN, "certificate refused", "serial",
+			  p->serial[0] ? p->serial : NULL, "reason", msg, "remote", p->remote,
+			  NULL);
 	reply_error(out, status, msg);
 	return false;
 }
@@ -240,7 +246,8 @@ static void put_report(struct server *s, const struct request *rq, struct reply 
 	if (r) {
 		unsigned status = r == MAMORI_EPARSE ? 400 : r == MAMORI_EINVAL ? 422 : 500;
 		metrics_report_rejected(status == 400 ? REJECT_MALFORMED : REJECT_INVALID);
-		log_event(LOG_WARN, "report refused", "device", rq->peer->owner, "error", e.msg, NULL);
+		log_event(LOG_WARN, "report refused", "device", rq->peer->owner, "error", e.msg,
+			  NULL);
 		reply_error(out, status, e.msg);
 		return;
 	}
@@ -265,11 +272,12 @@ static void put_report(struct server *s, const struct request *rq, struct reply 
 			metrics_report_stored();
 		if (log_enabled(LOG_DEBUG))
 			log_event(LOG_DEBUG, "report stored", "device", rq->peer->owner, "report",
-				  in.rep.report_id, "status", in.rep.status,
-				  "duplicate", res.duplicate ? "true" : "false", NULL);
-		reply_json(out, 200, json_pack("{s:s, s:b, s:b, s:b}", "report_id", in.rep.report_id,
-					       "stored", 1, "duplicate", res.duplicate, "send_inventory",
-					       res.need_inventory));
+				  in.rep.report_id, "status", in.rep.status, "duplicate",
+				  res.duplicate ? "true" : "false", NULL);
+		reply_json(out, 200,
+			   json_pack("{s:s, s:b, s:b, s:b}", "report_id", in.rep.report_id,
+				     "stored", 1, "duplicate", res.duplicate, "send_inventory",
+				     res.need_inventory));
 	}
 	report_in_free(&in);
 }
@@ -287,7 +295,8 @@ static int page_limit(const struct request *rq, int *limit, struct reply *out)
 	return 0;
 }
 
-static void store_answer(struct reply *out, int r, json_t *o, const struct errbuf *e, const char *what)
+static void store_answer(struct reply *out, int r, json_t *o, const struct errbuf *e,
+			 const char *what)
 {
 	if (r == 0)
 		reply_json(out, 200, o);
@@ -342,7 +351,8 @@ static void devices_csv(struct server *s, struct reply *out)
 }
 
 /* /v1/devices/{id}[/findings|/reports] */
-static void device_paths(struct server *s, const struct request *rq, const char *rest, struct reply *out)
+static void device_paths(struct server *s, const struct request *rq, const char *rest,
+			 struct reply *out)
 {
 	char id[33];
 	const char *slash = strchr(rest, '/');
@@ -518,12 +528,14 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 		reply_text(out, 200, "application/x-pem-file", xstrdup(ca_cert_pem(s->ca)));
 	} else if (strcmp(p, "/healthz") == 0 && get) {
 		out->endpoint = EP_HEALTH;
-		reply_json(out, 200, json_pack("{s:s, s:s}", "status", "ok", "db", store_backend(s->store)));
+		reply_json(out, 200,
+			   json_pack("{s:s, s:s}", "status", "ok", "db", store_backend(s->store)));
 	} else if (strcmp(p, "/metrics") == 0 && get)
 		metrics(s, rq, out);
 	else if (get && is_admin_get(p))
 		admin_get(s, rq, out);
-	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 || strcmp(p, "/v1/ca") == 0)
+	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 ||
+		 strcmp(p, "/v1/ca") == 0)
 		reply_error(out, 405, "method not allowed");
 	else
 		reply_error(out, 404, "no such resource");

@@ -55,32 +55,6 @@ char *config_path(const struct server_config *c, const char *configured, const c
 	return xasprintf("%s/%s", c->data_dir, name);
 }
 
-int parse_duration(const char *s, long long *out, struct errbuf *e)
-{
-	static const struct {
-		char unit;
-		long long seconds;
-	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
-	size_t len = strlen(s);
-	long long mult = 1;
-	if (len > 0 && !c_isdigit((unsigned char)s[len - 1])) {
-		mult = 0;
-		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-			if (s[len - 1] == units[i].unit)
-				mult = units[i].seconds;
-		if (mult == 0)
-			return err_set(e, MAMORI_EINVAL, "duration \"%s\": the unit must be s, m, h or d", s);
-		len--;
-	}
-	const long long max = 10LL * 366 * 86400;
-	long long n;
-	const char *why;
-	if (strn_to_ll(s, len, 1, max, &n, &why) != 0 || n > max / mult)
-		return err_set(e, MAMORI_EINVAL, "duration \"%s\": expected a number with s, m, h or d (at most 10 years)", s);
-	*out = n * mult;
-	return 0;
-}
-
 static const char *const config_keys[] = {"listen", "data_dir", "db", "tls", "server_names",
 					   "device_cert_days", "token_ttl", "max_report_bytes",
 					   "max_connections", "max_connections_per_ip",
@@ -192,7 +166,7 @@ static int load_tree(struct server_config *c, struct ld *l, yaml_node_t *root)
 	yaml_node_t *ttl = yamlx_get(l->doc, root, "token_ttl");
 	if (ttl) {
 		const char *s = yamlx_str(ttl);
-		if (s == NULL || parse_duration(s, &c->token_ttl, l->e) != 0)
+		if (s == NULL || parse_duration(s, CONFIG_DURATION_MAX, &c->token_ttl, l->e) != 0)
 			return ld_err(l, ttl, "expected a duration like 24h for ", "token_ttl");
 	}
 	if ((r = load_bool(l, root, "metrics_public", &c->metrics_public)) != 0)

@@ -43,7 +43,7 @@ int config_set(char **slot, const char *value, struct errbuf *e);
 /* The path of a file in the data directory (malloc'd), or a copy of the configured one. */
 char *config_path(const struct server_config *c, const char *configured, const char *name);
 
-/* "90s", "15m", "24h", "7d" or plain seconds, in [1 s, 10 years]. */
-int parse_duration(const char *s, long long *out, struct errbuf *e);
+/* Durations in the configuration and on mamorid's command line: at most 10 years. */
+#define CONFIG_DURATION_MAX (10LL * 366 * 86400)
 
 #endif

@@ -181,7 +181,7 @@ static int token_create(struct ctx *c, int argc, char **argv)
 	long long ttl = c->cfg.token_ttl;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--expires") == 0 && i + 1 < argc) {
-			if (parse_duration(argv[++i], &ttl, &c->e) != 0) {
+			if (parse_duration(argv[++i], CONFIG_DURATION_MAX, &ttl, &c->e) != 0) {
 				fprintf(stderr, "mamorid: --expires: %s\n", c->e.msg);
 				return 2;
 			}

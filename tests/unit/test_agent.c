@@ -27,7 +27,7 @@ static void test_durations(void **state)
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		long long v = -1;
 		struct errbuf e = {{0}};
-		assert_int_equal(agent_parse_duration(good[i].in, &v, &e), 0);
+		assert_int_equal(parse_duration(good[i].in, AGENT_DURATION_MAX, &v, &e), 0);
 		assert_int_equal(v, good[i].want);
 	}
 	static const char *const bad[] = {
@@ -37,7 +37,7 @@ static void test_durations(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		long long v = -1;
 		struct errbuf e = {{0}};
-		assert_int_equal(agent_parse_duration(bad[i], &v, &e), MAMORI_EINVAL);
+		assert_int_equal(parse_duration(bad[i], AGENT_DURATION_MAX, &v, &e), MAMORI_EINVAL);
 		assert_int_equal(v, -1); /* untouched */
 		assert_true(e.msg[0] != '\0');
 	}

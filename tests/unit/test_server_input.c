@@ -221,19 +221,19 @@ static void test_duration(void **state)
 	(void)state;
 	long long v;
 	struct errbuf e;
-	assert_int_equal(parse_duration("90s", &v, &e), 0);
+	assert_int_equal(parse_duration("90s", CONFIG_DURATION_MAX, &v, &e), 0);
 	assert_int_equal(v, 90);
-	assert_int_equal(parse_duration("15m", &v, &e), 0);
+	assert_int_equal(parse_duration("15m", CONFIG_DURATION_MAX, &v, &e), 0);
 	assert_int_equal(v, 900);
-	assert_int_equal(parse_duration("24h", &v, &e), 0);
+	assert_int_equal(parse_duration("24h", CONFIG_DURATION_MAX, &v, &e), 0);
 	assert_int_equal(v, 86400);
-	assert_int_equal(parse_duration("7d", &v, &e), 0);
+	assert_int_equal(parse_duration("7d", CONFIG_DURATION_MAX, &v, &e), 0);
 	assert_int_equal(v, 7 * 86400);
-	assert_int_equal(parse_duration("30", &v, &e), 0);
+	assert_int_equal(parse_duration("30", CONFIG_DURATION_MAX, &v, &e), 0);
 	assert_int_equal(v, 30);
 	const char *bad[] = {"", "h", "0s", "-1h", "1w", "1.5h", "99999999999d", " 1h"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		if (parse_duration(bad[i], &v, &e) == 0)
+		if (parse_duration(bad[i], CONFIG_DURATION_MAX, &v, &e) == 0)
 			fail_msg("accepted \"%s\"", bad[i]);
 }
 
