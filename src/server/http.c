@@ -32,7 +32,9 @@ struct conn_state {
 struct pending {
 	struct buf body;
 	size_t limit;     /* the route's largest body */
-	size_t discarded; /* bytes past the cap, read and dropped */
+	size_t discarded; /* bytes past the cap, or of a refused request, read and dropped */
+	struct reply early; /* the answer known from the headers alone, sent after the body */
+	bool has_early;
 	bool answered;
 	struct peer peer;
 	char remote[INET6_ADDRSTRLEN];
@@ -207,17 +209,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		pd->peer.remote = pd->remote;
 		struct request rq = {.method = method, .path = url, .arg = query_arg, .conn = c,
 				     .body = "", .body_len = 0, .peer = &pd->peer};
-		struct reply rp = {0};
-		if (api_precheck(s, &rq, &rp, &pd->limit)) {
-			pd->answered = true;
-			metrics_request(rp.endpoint, seconds_since(&pd->t0));
-			return send_reply(c, &rp);
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long long n = 0;
+		const char *why;
+		bool cl_bad = cl && str_to_ll(cl, 0, LLONG_MAX, &n, &why) != 0;
+		if (api_precheck(s, &rq, &pd->early, &pd->limit)) {
+			/* Refused from the headers alone. Answering now, while the client is still
+			 * sending, would leave most clients with a broken pipe instead of the reason:
+			 * a body of reasonable size is read and dropped first, a huge one is not. */
+			if (cl_bad || (unsigned long long)n > DISCARD_MAX) {
+				pd->answered = true;
+				metrics_request(pd->early.endpoint, seconds_since(&pd->t0));
+				return send_reply(c, &pd->early);
+			}
+			pd->has_early = true;
+			pd->limit = 0;
+			return MHD_YES;
 		}
 		buf_init(&pd->body, pd->limit);
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		long long n;
-		const char *why;
-		if (cl && (str_to_ll(cl, 0, LLONG_MAX, &n, &why) != 0 || (unsigned long long)n > pd->limit))
+		if (cl_bad || (unsigned long long)n > pd->limit + DISCARD_MAX)
 			return too_large(c, pd, url);
 		return MHD_YES;
 	}
@@ -226,7 +236,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		if (pd->answered)
 			return MHD_YES;
-		if (pd->discarded == 0 && n <= pd->limit - pd->body.len && buf_add(&pd->body, upload, n) == 0)
+		if (!pd->has_early && pd->discarded == 0 && n <= pd->limit - pd->body.len &&
+		    buf_add(&pd->body, upload, n) == 0)
 			return MHD_YES;
 		/* Past the cap (chunked, or longer than announced). libmicrohttpd cannot answer in
 		 * the middle of a body, and closing at once leaves most clients without the 413:
@@ -237,6 +248,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (pd->answered)
 		return MHD_YES;
+	if (pd->has_early) {
+		pd->answered = true;
+		metrics_request(pd->early.endpoint, seconds_since(&pd->t0));
+		return send_reply(c, &pd->early);
+	}
 	if (pd->discarded > 0)
 		return too_large(c, pd, url);
 	pd->answered = true;
@@ -264,6 +280,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	if (pd == NULL)
 		return;
 	buf_free(&pd->body);
+	free(pd->early.body); /* NULL once send_reply has handed it over */
 	free(pd);
 	*req_cls = NULL;
 }
