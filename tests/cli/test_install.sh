@@ -19,6 +19,6 @@ for u in "$units"/*.service; do
 	[ -x "$dest$exe" ] || { echo "FAIL: $u runs $exe, which is not installed" >&2; exit 1; }
 	if grep -q '@[A-Z]*@' "$u"; then echo "FAIL: $u has an unfilled @VAR@" >&2; exit 1; fi
 done
-find "$dest" -path '*/mamori/mamorid.yaml.example' | grep -q . ||
+[ -n "$(find "$dest" -path '*/mamori/mamorid.yaml.example')" ] ||
 	{ echo "FAIL: no mamorid.yaml.example" >&2; exit 1; }
 echo "install: ok ($prefix)"

@@ -108,7 +108,10 @@ assert "firewall" in t and "patch" in t, sorted(t)
 assert all(x["pass"] + x["fail"] + x["unknown"] + x["not_applicable"] == 1 for x in d["topics"]), d'
 csv=$(api "$P" admin GET /v1/devices.csv)
 [ "$(echo "$csv" | status_of)" = 200 ] || fail "csv"
-echo "$csv" | body_of | head -1 | grep -q '"id","hostname"' || fail "csv header: $(echo "$csv" | head -1)"
+# Here-strings, not pipes into grep -q / head: under pipefail a writer cut short by an early
+# exit (SIGPIPE) would fail the check at random.
+csv_header=$(body_of <<<"$csv" | sed -n 1p)
+grep -q '"id","hostname"' <<<"$csv_header" || fail "csv header: $csv_header"
 [ "$(echo "$csv" | body_of | grep -c "^\"")" -eq 5 ] || fail "csv rows"
 ok "device, findings, history, summary and CSV answer"
 
@@ -120,7 +123,7 @@ DEV_B=$(grep -o '"device_id": *"[0-9a-f]*"' "$WORK/b/agent.json" | grep -o '[0-9
 n=$(api "$P" admin GET "/v1/devices/$DEV_B/reports" | body_of | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["reports"]))')
 [ "$n" = 1 ] || fail "a report sent twice is stored $n times"
 m=$(api "$P" admin GET /metrics)
-echo "$m" | grep -q '^mamorid_reports_duplicate_total 1$' || fail "duplicate not counted"
+grep -q '^mamorid_reports_duplicate_total 1$' <<<"$m" || fail "duplicate not counted"
 # Another device sending that report id: 409.
 if "$MAMORI" push --state-dir "$WORK/c" --report "$WORK/r1.json" 2>"$WORK/err"; then :; fi
 grep -qi "another device" "$WORK/err" || fail "conflict: $(cat "$WORK/err")"
@@ -243,9 +246,9 @@ if echo | timeout 5 openssl s_client -tls1_1 -connect "127.0.0.1:$P" >/dev/null 
 n=$(api "$P" admin GET "/v1/devices/$DEV_B/reports" | body_of | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["reports"]))')
 [ "$n" = 1 ] || fail "hostile input changed the store"
 m=$(api "$P" none GET /metrics)
-echo "$m" | grep -q 'mamorid_reports_rejected_total{reason="too_large"} [1-9]' || fail "rejections not counted"
-echo "$m" | grep -q 'mamorid_request_duration_seconds_bucket{endpoint="reports",le="+Inf"} [1-9]' || fail "latency histogram"
-echo "$m" | grep -q 'mamorid_devices{status="fail"}\|mamorid_devices{status="pass"}' || fail "devices by status"
+grep -q 'mamorid_reports_rejected_total{reason="too_large"} [1-9]' <<<"$m" || fail "rejections not counted"
+grep -q 'mamorid_request_duration_seconds_bucket{endpoint="reports",le="+Inf"} [1-9]' <<<"$m" || fail "latency histogram"
+grep -q 'mamorid_devices{status="fail"}\|mamorid_devices{status="pass"}' <<<"$m" || fail "devices by status"
 ok "malformed, truncated, deep, oversized, wrong type and header floods get 4xx; server serves on"
 
 # --- durability: kill -9 in the middle of a stream ---------------------------------------
@@ -275,7 +278,7 @@ for _ in $(seq 1 400); do
 done
 stop_server A KILL
 wait
-cat "$WORK"/agent-*.log | grep -q "not sent, kept in the spool" ||
+grep -q "not sent, kept in the spool" "$WORK"/agent-*.log ||
 	fail "the kill did not interrupt the stream (no agent had to spool)"
 start_server A "$DB" "$P" "${CONF[@]}"
 for s in b c d; do
@@ -305,7 +308,7 @@ if [ "$BACKEND" = postgresql ]; then
 	b=$(api "$PORT_B" admin GET /v1/summary | body_of)
 	[ "$a" = "$b" ] || fail "two instances disagree"
 	"$MAMORID" --data-dir "$WORK/srv" --db "$DB" "${CONF[@]}" device revoke \
-		"$(grep -o '[0-9a-f]\{32\}' "$WORK/c/agent.json" | head -1)" >/dev/null
+		"$(grep -o '"device_id": *"[0-9a-f]*"' "$WORK/c/agent.json" | grep -o '[0-9a-f]\{32\}')" >/dev/null
 	wire "$WORK/r1.json" >"$WORK/w3.json"
 	[ "$(api "$PORT_B" "$WORK/c" POST /v1/reports -H 'Content-Type: application/json' --data-binary "@$WORK/w3.json" | status_of)" = 403 ] ||
 		fail "a revocation through one instance is not honoured by the other"
