@@ -590,6 +590,17 @@ static const struct migration migrations[] = {
 	" (device_id TEXT COLLATE \"C\" PRIMARY KEY REFERENCES devices (id),"
 	" sha256 TEXT NOT NULL, packages BYTEA NOT NULL, received_at BIGINT NOT NULL);",
     },
+    /* Migration 2: since when each failing check has failed, for the gate's grace period.
+     * Rows failing before it count from their device's latest report. */
+    {
+	"ALTER TABLE findings ADD COLUMN failing_since INTEGER;"
+	"UPDATE findings SET failing_since = (SELECT last_generated_at FROM devices"
+	" WHERE devices.id = findings.device_id) WHERE status = 'fail';",
+
+	"ALTER TABLE findings ADD COLUMN failing_since BIGINT;"
+	"UPDATE findings SET failing_since = devices.last_generated_at FROM devices"
+	" WHERE devices.id = findings.device_id AND findings.status = 'fail';",
+    },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

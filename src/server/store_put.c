@@ -50,11 +50,16 @@ static const struct db_query q_findings_of_device = {
     " ORDER BY check_id",
     NULL, 0};
 /* SQLite: one statement per row (a prepared insert costs less there than unpacking JSON). */
+/* failing_since: kept while a check keeps failing, the report's time when it starts to. */
+#define FAILING_SINCE_UPDATE                                                                       \
+	", failing_since = CASE WHEN excluded.status = 'fail' THEN COALESCE(CASE WHEN"             \
+	" findings.status = 'fail' THEN findings.failing_since END, excluded.failing_since) END"
 static const struct db_query q_finding_put = {
     Q_FINDING_UPSERT, "store finding",
-    "INSERT INTO findings (device_id, check_id, topic, severity, status)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id, check_id) DO UPDATE"
-    " SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
+    "INSERT INTO findings (device_id, check_id, topic, severity, status, failing_since)"
+    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (device_id, check_id) DO UPDATE"
+    " SET topic = excluded.topic, severity = excluded.severity, status = excluded.status"
+    FAILING_SINCE_UPDATE,
     NULL, 0};
 static const struct db_query q_finding_delete = {
     Q_FINDING_DELETE, "delete finding",
@@ -70,10 +75,12 @@ static const struct db_query q_topic_delete = {
 /* PostgreSQL: one statement per list (JSON, see store_jlist): one round trip, not dozens. */
 static const struct db_query q_findings_put = {
     Q_FINDINGS_PUT, "store findings",
-    "INSERT INTO findings (device_id, check_id, topic, severity, status)"
-    " SELECT $1, x->>0, x->>1, x->>2, x->>3 FROM json_array_elements($2::json) AS x"
+    "INSERT INTO findings (device_id, check_id, topic, severity, status, failing_since)"
+    " SELECT $1, x->>0, x->>1, x->>2, x->>3, NULLIF((x->>4)::bigint, 0)"
+    " FROM json_array_elements($2::json) AS x"
     " ON CONFLICT (device_id, check_id) DO UPDATE"
-    " SET topic = excluded.topic, severity = excluded.severity, status = excluded.status",
+    " SET topic = excluded.topic, severity = excluded.severity, status = excluded.status"
+    FAILING_SINCE_UPDATE,
     NULL, 0};
 static const struct db_query q_findings_delete = {
     Q_FINDINGS_DELETE, "delete findings",
@@ -241,6 +248,10 @@ static int apply_changes(struct store *st, struct db *db, const struct put_arg *
 				db_bind_text(s, 3, f->topic);
 				db_bind_text(s, 4, f->severity);
 				db_bind_text(s, 5, f->status);
+				if (strcmp(f->status, "fail") == 0)
+					db_bind_int64(s, 6, a->r->generated_at);
+				else
+					db_bind_null(s, 6);
 			}
 			rc = db_step(s, e);
 			db_done(s);
@@ -265,7 +276,8 @@ static int apply_changes(struct store *st, struct db *db, const struct put_arg *
 			rc = rc || store_jl_str(&ups, f->check, true) ||
 			     store_jl_str(&ups, f->topic, false) ||
 			     store_jl_str(&ups, f->severity, false) ||
-			     store_jl_str(&ups, f->status, false);
+			     store_jl_str(&ups, f->status, false) ||
+			     store_jl_int(&ups, strcmp(f->status, "fail") == 0 ? a->r->generated_at : 0);
 		}
 		rc = rc || store_jl_end_item(&ups, true);
 	}

@@ -304,7 +304,7 @@ static void test_migrations(void **state)
 	struct errbuf e = {{0}};
 	int v = 0;
 	assert_int_equal(store_schema_version(w->st, &v, &e), 0);
-	assert_int_equal(v, 1);
+	assert_int_equal(v, 2); /* the schema, then findings.failing_since */
 	assert_string_equal(store_backend(w->st), g_kind == K_SQLITE ? "sqlite" : "postgresql");
 	/* Opening again, several at once, is a no-op. */
 	pthread_t t[4];
@@ -315,7 +315,7 @@ static void test_migrations(void **state)
 		pthread_join(t[i], &r);
 		assert_null(r);
 	}
-	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM schema_migrations"), 1);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM schema_migrations"), 2);
 	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM status_counts"), 5);
 	if (g_kind == K_SQLITE) {
 		/* Durable and concurrent: WAL. */
@@ -332,7 +332,7 @@ static void test_migrations(void **state)
 	w->st = NULL;
 	assert_int_equal(store_open(w->url, 2, &w->st, &e), 0);
 	assert_int_equal(store_schema_version(w->st, &v, &e), 0);
-	assert_int_equal(v, 1);
+	assert_int_equal(v, 2);
 	/* Bad arguments. */
 	struct store *st = NULL;
 	assert_int_equal(store_open("", 1, &st, &e), MAMORI_EINVAL);
@@ -665,6 +665,47 @@ static void test_device_state(void **state)
 	assert_true(json_is_null(json_object_get(j, "report_id")));
 	assert_int_equal(json_array_size(json_object_get(j, "findings")), 0);
 	json_decref(j);
+}
+
+/* findings.failing_since (for the gate's grace period): set by the report that starts a
+ * failure, kept while it keeps failing (even when its severity changes), cleared on a pass. */
+static void test_failing_since(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	const char *d = "d3100000000000000000000000000001";
+	assert_int_equal(enroll(st, d, "pc-fs", "31"), 0);
+	const char *ids[] = {"r3100000000000000000000000000001", "r3100000000000000000000000000002",
+			     "r3100000000000000000000000000003"};
+	const char *st_a[] = {"fail", "fail", "pass"}, *st_b[] = {"pass", "fail", "fail"};
+	for (int i = 0; i < 3; i++) {
+		struct rep p;
+		rep_init(&p, ids[i], d, T0 + 1000 * (i + 1));
+		rep_add(&p, "c-a", "ssh", st_a[i]);
+		rep_add(&p, "c-b", "fw", st_b[i]);
+		if (i == 1)
+			p.f[0].severity = "critical"; /* changed row, still failing */
+		assert_int_equal(put(st, &p, NULL), 0);
+		char q[256];
+		snprintf(q, sizeof q,
+			 "SELECT COALESCE(MAX(failing_since), -1) FROM findings WHERE device_id = '%s'"
+			 " AND check_id = 'c-a'", d);
+		long long a = sql_count(w, q);
+		snprintf(q, sizeof q,
+			 "SELECT COALESCE(MAX(failing_since), -1) FROM findings WHERE device_id = '%s'"
+			 " AND check_id = 'c-b'", d);
+		long long b = sql_count(w, q);
+		if (i == 0) {
+			assert_int_equal(a, T0 + 1000);
+			assert_int_equal(b, -1);
+		} else if (i == 1) {
+			assert_int_equal(a, T0 + 1000);
+			assert_int_equal(b, T0 + 2000);
+		} else {
+			assert_int_equal(a, -1);
+			assert_int_equal(b, T0 + 2000);
+		}
+	}
 }
 
 static void test_history_paging(void **state)
@@ -1278,6 +1319,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_certs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_check_admin_revoke, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_report_put, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failing_since, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_device_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_paging, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_topic_summary, setup, teardown),
