@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/catalog.h"
+#include "server/gate.h"
 #include "server/log.h"
 #include "server/report_in.h"
 #include "server/server.h"
@@ -460,6 +462,122 @@ static void metrics(struct server *s, const struct request *rq, struct reply *ou
 	reply_text(out, 200, "text/plain; version=0.0.4; charset=utf-8", buf_take(&b));
 }
 
+/* A serial as a proxy gives it (nginx's $ssl_client_serial: upper-case hex of the DER bytes)
+ * in the store's form: whole bytes, leading zero bytes dropped, lower case (serial_to_hex).
+ * False when it is not hex or too long. */
+static bool serial_from_header(const char *h, char out[41])
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 80)
+		return false;
+	char hex[82];
+	size_t k = 0;
+	if (n % 2) /* an odd count: the first byte lost its leading zero nibble */
+		hex[k++] = '0';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)h[i];
+		if (!c_isdigit(c) && !((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+		hex[k++] = (char)c_tolower(c);
+	}
+	hex[k] = '\0';
+	const char *p = hex;
+	while (p[0] == '0' && p[1] == '0' && p[2] != '\0')
+		p += 2;
+	if (strlen(p) > 40)
+		return false;
+	snprintf(out, 41, "%s", p);
+	return true;
+}
+
+static bool trusted_proxy(const struct server *s, const char *remote)
+{
+	return remote && strv_has(s->cfg->gate_trusted_proxies, s->cfg->n_gate_trusted_proxies, remote);
+}
+
+static void gate_reply(struct reply *out, const char *device, const struct gate_decision *d)
+{
+	char until[32] = "";
+	if (d->until > 0) {
+		time_t t = (time_t)d->until;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	bool allow = gate_allows(d);
+	reply_json(out, allow ? 200 : 403,
+		   json_pack("{s:b, s:s, s:s, s:s?, s:s?}", "allow", allow, "code", d->code, "reason",
+			     d->reason, "device", device, "until", until[0] ? until : NULL));
+	out->endpoint = EP_GATE;
+	out->header_name = "X-Mamori-Gate";
+	snprintf(out->header_value, sizeof out->header_value, "%s; %s", d->code, d->reason);
+	/* A header value must stay on one line. */
+	for (char *p = out->header_value; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+}
+
+/* GET /v1/gate: may this device in? Identified by its client certificate, or by the serial a
+ * trusted reverse proxy verified (X-Mamori-Client-Serial). docs/gate.md. */
+static void gate(struct server *s, const struct request *rq, struct reply *out)
+{
+	const struct peer *p = rq->peer;
+	struct gate_decision d;
+	struct errbuf e;
+	char device[65] = "";
+	const char *h = rq->header ? rq->header(rq->conn, "X-Mamori-Client-Serial") : NULL;
+	if (p->kind == PEER_DEVICE) {
+		snprintf(device, sizeof device, "%s", p->owner);
+	} else if (p->refused[0] && p->serial[0]) {
+		d = (struct gate_decision){.verdict = GATE_DENY_REVOKED, .code = "refused"};
+		snprintf(d.reason, sizeof d.reason, "%s", p->refused);
+		gate_reply(out, NULL, &d);
+		return;
+	} else if (h && trusted_proxy(s, p->remote)) {
+		char serial[41];
+		struct store_cert cert;
+		int r = serial_from_header(h, serial) ? store_cert_lookup(s->store, serial, &cert, &e) : STORE_NOT_FOUND;
+		if (r != 0 && r != STORE_NOT_FOUND) {
+			reply_error(out, 503, "the database cannot answer now");
+			out->endpoint = EP_GATE;
+			return;
+		}
+		if (r == STORE_NOT_FOUND || cert.kind != STORE_CERT_DEVICE) {
+			struct gate_device unknown = {0};
+			gate_decide(&(struct gate_policy){0}, &unknown, NULL, 0, 0, &d);
+			gate_reply(out, NULL, &d);
+			return;
+		}
+		snprintf(device, sizeof device, "%s", cert.owner);
+	} else {
+		reply_error(out, 401, h ? "X-Mamori-Client-Serial is believed only from gate_trusted_proxies"
+					: "a device certificate, or a trusted proxy's X-Mamori-Client-Serial, is needed");
+		out->endpoint = EP_GATE;
+		return;
+	}
+	const char *sev[SEV_COUNT + 1] = {0};
+	for (int i = s->cfg->gate_min_severity, k = 0; i < SEV_COUNT; i++)
+		sev[k++] = severity_name((enum severity)i);
+	struct store_gate_state gs;
+	if (store_gate_state(s->store, device, sev, &gs, &e) != 0) {
+		log_event(LOG_ERROR, "gate: cannot read the device", "device", device, "error", e.msg, NULL);
+		reply_error(out, 503, "the database cannot answer now");
+		out->endpoint = EP_GATE;
+		return;
+	}
+	struct gate_finding f[STORE_GATE_MAX];
+	for (size_t i = 0; i < gs.n_failing; i++) {
+		enum severity v = SEV_CRITICAL; /* an unknown name errs on the strict side */
+		severity_parse(gs.failing[i].severity, &v);
+		f[i] = (struct gate_finding){gs.failing[i].check, v, true, gs.failing[i].since};
+	}
+	struct gate_device dev = {gs.known, gs.revoked, gs.last_generated_at};
+	struct gate_policy pol = {(enum severity)s->cfg->gate_min_severity, s->cfg->gate_max_report_age,
+				  s->cfg->gate_grace};
+	gate_decide(&pol, &dev, f, gs.n_failing, (int64_t)time(NULL), &d);
+	gate_reply(out, device, &d);
+}
+
 static bool is_admin_get(const char *p)
 {
 	return strcmp(p, "/v1/devices") == 0 || strcmp(p, "/v1/devices.csv") == 0 ||
@@ -477,6 +595,8 @@ enum endpoint api_endpoint(const char *path)
 		return EP_CA;
 	if (strcmp(path, "/v1/summary") == 0)
 		return EP_SUMMARY;
+	if (strcmp(path, "/v1/gate") == 0)
+		return EP_GATE;
 	if (is_admin_get(path))
 		return EP_DEVICES;
 	if (strcmp(path, "/metrics") == 0)
@@ -508,7 +628,7 @@ bool api_precheck(struct server *s, const struct request *rq, struct reply *out,
 		return !allowed(rq, PEER_ADMIN, out);
 	if (get && strcmp(p, "/metrics") == 0)
 		return !s->cfg->metrics_public && !allowed(rq, PEER_ADMIN, out);
-	if (get && (strcmp(p, "/v1/ca") == 0 || strcmp(p, "/healthz") == 0))
+	if (get && (strcmp(p, "/v1/ca") == 0 || strcmp(p, "/healthz") == 0 || strcmp(p, "/v1/gate") == 0))
 		return false;
 	api_handle(s, rq, out); /* 404 or 405 */
 	return true;
@@ -532,6 +652,8 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 			   json_pack("{s:s, s:s}", "status", "ok", "db", store_backend(s->store)));
 	} else if (strcmp(p, "/metrics") == 0 && get)
 		metrics(s, rq, out);
+	else if (strcmp(p, "/v1/gate") == 0 && get)
+		gate(s, rq, out);
 	else if (get && is_admin_get(p))
 		admin_get(s, rq, out);
 	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 ||

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/catalog.h"
 #include "core/loader.h"
 #include "core/yamlx.h"
 
@@ -28,6 +29,9 @@ int config_init(struct server_config *c, struct errbuf *e)
 	c->idle_timeout = 20;
 	c->db_readers = 4;
 	c->metrics_public = true;
+	c->gate_min_severity = SEV_HIGH;
+	c->gate_max_report_age = 24 * 3600;
+	c->gate_grace = 24 * 3600;
 	c->log_format = LOG_JSON;
 	c->log_level = LOG_INFO;
 	if (config_set(&c->listen, "0.0.0.0:8443", e) || config_set(&c->data_dir, "/var/lib/mamorid", e))
@@ -45,6 +49,7 @@ void config_free(struct server_config *c)
 	free(c->cert);
 	free(c->key);
 	strv_free(c->server_names, c->n_server_names);
+	strv_free(c->gate_trusted_proxies, c->n_gate_trusted_proxies);
 	memset(c, 0, sizeof *c);
 }
 
@@ -58,7 +63,8 @@ char *config_path(const struct server_config *c, const char *configured, const c
 static const char *const config_keys[] = {"listen", "data_dir", "db", "tls", "server_names",
 					   "device_cert_days", "token_ttl", "max_report_bytes",
 					   "max_connections", "max_connections_per_ip",
-					   "idle_timeout", "db_readers", "metrics_public",
+					   "idle_timeout", "db_readers", "metrics_public", "gate_min_severity",
+					   "gate_max_report_age", "gate_grace", "gate_trusted_proxies",
 					   "log_format", "log_level", NULL};
 static const char *const tls_keys[] = {"ca_cert", "ca_key", "cert", "key", NULL};
 
@@ -134,6 +140,7 @@ static int load_tree(struct server_config *c, struct ld *l, yaml_node_t *root)
 		if ((r = ld_strv(l, names, "server_names", &v, &n)) != 0)
 			return r;
 		strv_free(c->server_names, c->n_server_names);
+	strv_free(c->gate_trusted_proxies, c->n_gate_trusted_proxies);
 		c->server_names = v;
 		c->n_server_names = n;
 	}
@@ -162,6 +169,36 @@ static int load_tree(struct server_config *c, struct ld *l, yaml_node_t *root)
 			*ints[i].slot_int = (int)v;
 		else
 			*ints[i].slot_ll = v;
+	}
+	yaml_node_t *proxies = yamlx_get(l->doc, root, "gate_trusted_proxies");
+	if (proxies) {
+		char **pv = NULL;
+		size_t n = 0;
+		if ((r = ld_strv(l, proxies, "gate_trusted_proxies", &pv, &n)) != 0)
+			return r;
+		strv_free(c->gate_trusted_proxies, c->n_gate_trusted_proxies);
+		c->gate_trusted_proxies = pv;
+		c->n_gate_trusted_proxies = n;
+	}
+	yaml_node_t *sev = yamlx_get(l->doc, root, "gate_min_severity");
+	if (sev) {
+		enum severity sv;
+		if (severity_parse(yamlx_str(sev), &sv) != 0)
+			return ld_err(l, sev, "expected info, low, medium, high or critical for ", "gate_min_severity");
+		c->gate_min_severity = (int)sv;
+	}
+	static const char *const gate_durations[] = {"gate_max_report_age", "gate_grace"};
+	long long *gate_slots[] = {&c->gate_max_report_age, &c->gate_grace};
+	for (size_t i = 0; i < 2; i++) {
+		yaml_node_t *d = yamlx_get(l->doc, root, gate_durations[i]);
+		if (d == NULL)
+			continue;
+		const char *txt = yamlx_str(d);
+		/* "0" is a grace period of none */
+		if (txt && strcmp(txt, "0") == 0 && i == 1)
+			*gate_slots[i] = 0;
+		else if (txt == NULL || parse_duration(txt, CONFIG_DURATION_MAX, gate_slots[i], l->e) != 0)
+			return ld_err(l, d, "expected a duration like 24h for ", gate_durations[i]);
 	}
 	yaml_node_t *ttl = yamlx_get(l->doc, root, "token_ttl");
 	if (ttl) {

@@ -25,6 +25,12 @@ struct server_config {
 	int idle_timeout;           /* seconds a connection may stay silent */
 	int db_readers;
 	bool metrics_public;
+	/* The access gate (docs/gate.md). */
+	int gate_min_severity;       /* enum severity: a failing check at or above this denies */
+	long long gate_max_report_age; /* seconds */
+	long long gate_grace;          /* seconds a newly failing check is tolerated */
+	char **gate_trusted_proxies;   /* addresses whose X-Mamori-Client-Serial is believed */
+	size_t n_gate_trusted_proxies;
 	enum log_format log_format;
 	enum log_level log_level;
 };

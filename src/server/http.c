@@ -125,6 +125,11 @@ static const char *query_arg(void *conn, const char *name)
 	return MHD_lookup_connection_value((struct MHD_Connection *)conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static const char *header_value(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)conn, MHD_HEADER_KIND, name);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -138,6 +143,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp)
 				rp->content_type ? rp->content_type : "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (rp->header_name)
+		MHD_add_response_header(resp, rp->header_name, rp->header_value);
 	enum MHD_Result r = MHD_queue_response(c, rp->status, resp);
 	MHD_destroy_response(resp);
 	return r;
@@ -207,8 +214,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			identify(s, cs, &pd->peer);
 		}
 		pd->peer.remote = pd->remote;
-		struct request rq = {.method = method, .path = url, .arg = query_arg, .conn = c,
-				     .body = "", .body_len = 0, .peer = &pd->peer};
+		struct request rq = {.method = method, .path = url, .arg = query_arg, .header = header_value,
+				     .conn = c, .body = "", .body_len = 0, .peer = &pd->peer};
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long long n = 0;
 		const char *why;
@@ -262,6 +269,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		.path = url,
 		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
 		.arg = query_arg,
+		.header = header_value,
 		.conn = c,
 		.body = pd->body.data ? pd->body.data : "",
 		.body_len = pd->body.len,

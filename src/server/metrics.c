@@ -4,8 +4,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-static const char *const endpoint_names[EP_COUNT] = {"reports", "enroll", "ca", "devices",
-						     "summary", "metrics", "health", "other"};
+static const char *const endpoint_names[EP_COUNT] = {"reports", "enroll",  "ca",	  "devices", "summary",
+						     "gate",	"metrics", "health", "other"};
 static const char *const reject_names[REJECT_COUNT] = {
 	"malformed", "certificate", "conflict", "too_large", "media_type", "invalid", "store"};
 /* Upper bounds in seconds; the last bucket is +Inf. */

@@ -12,6 +12,7 @@ enum endpoint {
 	EP_CA,
 	EP_DEVICES,
 	EP_SUMMARY,
+	EP_GATE,
 	EP_METRICS,
 	EP_HEALTH,
 	EP_OTHER,

@@ -34,7 +34,8 @@ struct request {
 	const char *method;
 	const char *path;
 	const char *content_type;
-	const char *(*arg)(void *conn, const char *name); /* query arguments */
+	const char *(*arg)(void *conn, const char *name);    /* query arguments */
+	const char *(*header)(void *conn, const char *name); /* request headers */
 	void *conn;
 	const char *body;
 	size_t body_len;
@@ -47,6 +48,8 @@ struct reply {
 	char *body; /* malloc'd */
 	size_t len;
 	enum endpoint endpoint;
+	const char *header_name; /* one extra response header, or NULL */
+	char header_value[320];
 };
 
 /* Starts serving HTTPS on cfg->listen (api.c answers); returns once it is listening. */

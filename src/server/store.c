@@ -1139,3 +1139,63 @@ int store_admin_revoke(struct store *st, const char *name, int64_t now, struct e
 			       "no admin certificate named %s that is not revoked", name);
 	return 0;
 }
+
+/* ---- the gate's view of a device ---- */
+
+static const struct db_query q_gate_device = {
+    Q_GATE_DEVICE, "gate: read device",
+    "SELECT revoked_at, last_generated_at FROM devices WHERE id = $1", NULL, 0};
+static const struct db_query q_gate_findings = {
+    Q_GATE_FINDINGS, "gate: read failing checks",
+    "SELECT check_id, severity, failing_since FROM findings"
+    " WHERE device_id = $1 AND status = 'fail' AND severity IN ($2, $3, $4, $5, $6)"
+    " ORDER BY failing_since, check_id",
+    NULL, 0};
+
+int store_gate_state(struct store *st, const char *device_id, const char *const *severities,
+		     struct store_gate_state *out, struct errbuf *e)
+{
+	int rc = store_check_text("device id", device_id, STORE_MAX_ID, false, e);
+	if (rc < 0)
+		return rc;
+	memset(out, 0, sizeof *out);
+	struct db *db;
+	if ((rc = store_reader(st, &db, e)) < 0)
+		return rc;
+	struct db_stmt *s;
+	if ((rc = db_prepare(db, &q_gate_device, &s, e)) < 0)
+		goto out;
+	db_bind_text(s, 1, device_id);
+	rc = db_step(s, e);
+	if (rc == 1) {
+		out->known = true;
+		out->revoked = !db_col_null(s, 0);
+		out->last_generated_at = db_col_null(s, 1) ? 0 : db_col_int64(s, 1);
+	}
+	db_done(s);
+	if (rc <= 0 || out->revoked)
+		goto out;
+	if ((rc = db_prepare(db, &q_gate_findings, &s, e)) < 0)
+		goto out;
+	db_bind_text(s, 1, device_id);
+	for (int i = 0, k = 0; i < 5; i++) /* "" matches no severity */
+		db_bind_text(s, 2 + i, severities[k] ? severities[k++] : "");
+	while ((rc = db_step(s, e)) == 1) {
+		if (out->n_failing == STORE_GATE_MAX) {
+			out->n_more++;
+			continue;
+		}
+		const char *check = db_col_text(s, 0), *sev = db_col_text(s, 1);
+		snprintf(out->failing[out->n_failing].check, sizeof out->failing[0].check, "%s",
+			 check ? check : "");
+		snprintf(out->failing[out->n_failing].severity, sizeof out->failing[0].severity, "%s",
+			 sev ? sev : "");
+		out->failing[out->n_failing].since = db_col_null(s, 2) ? out->last_generated_at
+								       : db_col_int64(s, 2);
+		out->n_failing++;
+	}
+	db_done(s);
+out:
+	store_reader_put(st, db);
+	return rc < 0 ? rc : 0;
+}

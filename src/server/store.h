@@ -112,6 +112,23 @@ struct store_put_result {
 int store_report_put(struct store *st, const struct store_report *r, struct store_put_result *out,
 		     struct errbuf *e);
 
+/* What the gate reads of a device: its failing checks of the given severities (NULL-terminated,
+ * at most 5 names), oldest failure first, with since when. At most STORE_GATE_MAX are named,
+ * the rest counted in n_more: being newer, they leave their grace period later. */
+#define STORE_GATE_MAX 32
+struct store_gate_state {
+	bool known, revoked;
+	int64_t last_generated_at; /* 0: no report yet */
+	struct {
+		char check[129];
+		char severity[16];
+		int64_t since;
+	} failing[STORE_GATE_MAX];
+	size_t n_failing, n_more;
+};
+int store_gate_state(struct store *st, const char *device_id, const char *const *severities,
+		     struct store_gate_state *out, struct errbuf *e);
+
 /* Queries for the API. On success *out is a new reference the caller owns. */
 /* {"devices": [...], "next": id|null, "total": N}; order: hostname, id; after: NULL or an id. */
 int store_devices_page(struct store *st, const char *after, int limit, json_t **out,

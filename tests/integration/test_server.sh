@@ -31,6 +31,9 @@ cat >"$WORK/mamorid.yaml" <<YAML
 max_report_bytes: 1048576
 log_format: json
 log_level: debug
+gate_min_severity: high
+gate_grace: "0"
+gate_trusted_proxies: [127.0.0.1]
 YAML
 CONF=(--config "$WORK/mamorid.yaml")
 
@@ -296,6 +299,34 @@ for s in b c d; do
 done
 grep -q '"msg":"listening"' "$WORK/server-A.log" || fail "restart"
 ok "kill -9 mid-stream: every report stored exactly once after the agents' spools drained"
+
+# --- the access gate ---------------------------------------------------------------------
+gate() { local who=$1; shift; api "$P" "$who" GET /v1/gate -D "$WORK/gate.h" "$@"; }
+out=$(gate "$WORK/d")
+[ "$(status_of <<<"$out")" = 403 ] || fail "gate: a device failing high checks was let in: $out"
+body_of <<<"$out" | "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); assert d["allow"] is False and d["code"] == "failing", d'
+grep -qi '^X-Mamori-Gate: failing; failing: ' "$WORK/gate.h" || fail "gate: no reason header"
+"$MAMORI" enroll --server "$URL" --token "$(token)" --ca-fingerprint "$FP" --state-dir "$WORK/e" >/dev/null 2>&1 || fail "enroll e"
+"$PYTHON" -c '
+import json, sys, uuid
+r = json.load(open(sys.argv[1]))
+r["report_id"] = uuid.uuid4().hex
+for f in r["findings"]:
+    if f["status"] in ("fail", "unknown"):
+        f["status"] = "pass"
+print(json.dumps(r))' "$WORK/w.json" >"$WORK/good.json"
+[ "$(api "$P" "$WORK/e" POST /v1/reports -H 'Content-Type: application/json' --data-binary "@$WORK/good.json" | status_of)" = 200 ] || fail "good report"
+out=$(gate "$WORK/e")
+[ "$(status_of <<<"$out")" = 200 ] || fail "gate: a passing device was refused: $out"
+[ "$(gate "$WORK/a" | status_of)" = 403 ] || fail "gate: a revoked device was let in"
+grep -qi '^X-Mamori-Gate: refused; the client certificate has been revoked' "$WORK/gate.h" || fail "gate: revoked reason"
+[ "$(gate admin | status_of)" = 401 ] || fail "gate: an admin certificate is not a device"
+serial_e=$(openssl x509 -in "$WORK/e/device.crt" -noout -serial | cut -d= -f2)
+out=$(gate none -H "X-Mamori-Client-Serial: $serial_e")
+[ "$(status_of <<<"$out")" = 200 ] || fail "gate: trusted proxy header ($serial_e): $out"
+[ "$(gate none -H "X-Mamori-Client-Serial: 00$serial_e" | status_of)" = 200 ] || fail "gate: a leading zero byte in the serial"
+[ "$(gate none -H 'X-Mamori-Client-Serial: 1234' | status_of)" = 403 ] || fail "gate: unknown serial"
+ok "gate: failing device denied with its reason, passing device allowed, revoked and unknown denied, proxy header"
 
 # --- several instances on one PostgreSQL ---------------------------------------------------
 if [ "$BACKEND" = postgresql ]; then
