@@ -29,7 +29,7 @@ void reply_error(struct reply *out, unsigned status, const char *msg)
 }
 
 /* Takes the reference to o. */
-static void reply_json(struct reply *out, unsigned status, json_t *o)
+void reply_json(struct reply *out, unsigned status, json_t *o)
 {
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
@@ -216,7 +216,7 @@ static bool allowed(const struct request *rq, enum peer_kind need, struct reply 
 	else if (p->kind == PEER_NONE) {
 		status = 401;
 		snprintf(msg, sizeof msg, "%s",
-			 need == PEER_ADMIN ? "an admin client certificate is needed"
+			 need == PEER_ADMIN ? "sign in, or use an admin client certificate"
 					    : "a device client certificate is needed");
 	} else
 		snprintf(msg, sizeof msg, "%s",
@@ -578,6 +578,127 @@ static void gate(struct server *s, const struct request *rq, struct reply *out)
 	gate_reply(out, device, &d);
 }
 
+/* ---- administrative actions (audited; CSRF-checked in api_precheck) ---- */
+
+static void audited(struct server *s, const struct request *rq, const char *action,
+		    const char *target, const char *detail)
+{
+	struct store_audit_in a = {rq->peer->owner, action, target, detail, rq->peer->remote,
+				   (int64_t)time(NULL)};
+	struct errbuf e;
+	if (store_audit(s->store, &a, &e) != 0)
+		log_event(LOG_ERROR, "audit entry lost", "action", action, "target", target, "error",
+			  e.msg, NULL);
+}
+
+static void token_create(struct server *s, const struct request *rq, struct reply *out)
+{
+	long long ttl = s->cfg->token_ttl;
+	json_error_t je;
+	json_t *body = rq->body_len > 0 ? json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je)
+					: json_object();
+	json_t *exp = json_object_get(body, "expires");
+	struct errbuf e = {{0}};
+	if (!json_is_object(body) || (exp != NULL && !json_is_string(exp)) ||
+	    (exp != NULL && parse_duration(json_string_value(exp), CONFIG_DURATION_MAX, &ttl, &e) != 0)) {
+		json_decref(body);
+		reply_error(out, 400, e.msg[0] ? e.msg : "expected {\"expires\": \"24h\"}");
+		return;
+	}
+	json_decref(body);
+	char token[TOKEN_LEN + 1], hash[65];
+	int64_t now = (int64_t)time(NULL);
+	if (token_new(token, hash) != 0 || store_token_add(s->store, hash, now, now + ttl, &e) != 0) {
+		log_event(LOG_ERROR, "token create failed", "error", e.msg, NULL);
+		reply_error(out, 503, "cannot create a token now");
+		return;
+	}
+	char detail[48];
+	snprintf(detail, sizeof detail, "expires %lld", (long long)(now + ttl));
+	/* The token itself is a secret: the log names it by the start of its hash. */
+	char target[17];
+	snprintf(target, sizeof target, "%.16s", hash);
+	audited(s, rq, "token-create", target, detail);
+	reply_json(out, 201, json_pack("{s:s, s:I}", "token", token, "expires", (json_int_t)(now + ttl)));
+}
+
+static void device_revoke(struct server *s, const struct request *rq, const char *id,
+			  struct reply *out)
+{
+	struct errbuf e;
+	if (!hex32(id)) {
+		reply_error(out, 404, "no such device");
+		return;
+	}
+	int r = store_device_revoke(s->store, id, (int64_t)time(NULL), &e);
+	if (r == 0) {
+		audited(s, rq, "device-revoke", id, NULL);
+		log_event(LOG_INFO, "device revoked", "device", id, "by", rq->peer->owner, NULL);
+		reply_json(out, 200, json_pack("{s:s, s:b}", "device", id, "revoked", 1));
+		return;
+	}
+	store_answer(out, r, NULL, &e, "no such device");
+}
+
+static void audit_get(struct server *s, const struct request *rq, struct reply *out)
+{
+	int limit;
+	if (page_limit(rq, &limit, out))
+		return;
+	long long before = 0;
+	const char *b = rq->arg(rq->conn, "before"), *why;
+	if (b != NULL && str_to_ll(b, 1, INT64_MAX, &before, &why) != 0) {
+		reply_error(out, 400, "before must be an entry number");
+		return;
+	}
+	json_t *o = NULL;
+	struct errbuf e;
+	int r = store_audit_page(s->store, before, limit, &o, &e);
+	store_answer(out, r, o, &e, "no audit log");
+}
+
+static void admins_get(struct server *s, struct reply *out)
+{
+	json_t *o = NULL;
+	struct errbuf e;
+	int r = store_admin_list(s->store, &o, &e);
+	store_answer(out, r, o, &e, "no admins");
+}
+
+/* /v1/devices/ID/revoke → ID, or NULL. */
+static const char *revoke_target(const char *p, char id[33])
+{
+	size_t n = strlen(p);
+	if (strncmp(p, "/v1/devices/", 12) != 0 || n != 12 + 32 + 7 || strcmp(p + 44, "/revoke") != 0)
+		return NULL;
+	memcpy(id, p + 12, 32);
+	id[32] = '\0';
+	return id;
+}
+
+static bool is_admin_action(const char *method, const char *p)
+{
+	char id[33];
+	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+	return (post && strcmp(p, "/v1/tokens") == 0) || (post && revoke_target(p, id) != NULL) ||
+	       (get && strcmp(p, "/v1/audit") == 0) || (get && strcmp(p, "/v1/admins") == 0);
+}
+
+static void admin_action(struct server *s, const struct request *rq, struct reply *out)
+{
+	char id[33];
+	const char *p = rq->path;
+	out->endpoint = EP_ADMIN;
+	if (strcmp(p, "/v1/tokens") == 0)
+		token_create(s, rq, out);
+	else if (revoke_target(p, id) != NULL)
+		device_revoke(s, rq, id, out);
+	else if (strcmp(p, "/v1/audit") == 0)
+		audit_get(s, rq, out);
+	else
+		admins_get(s, out);
+}
+
 static bool is_admin_get(const char *p)
 {
 	return strcmp(p, "/v1/devices") == 0 || strcmp(p, "/v1/devices.csv") == 0 ||
@@ -601,6 +722,11 @@ enum endpoint api_endpoint(const char *path)
 		return EP_DEVICES;
 	if (strcmp(path, "/metrics") == 0)
 		return EP_METRICS;
+	if (strcmp(path, "/v1/session") == 0)
+		return EP_SESSION;
+	if (strcmp(path, "/v1/tokens") == 0 || strcmp(path, "/v1/audit") == 0 ||
+	    strcmp(path, "/v1/admins") == 0 || strstr(path, "/revoke") != NULL)
+		return EP_ADMIN;
 	if (strcmp(path, "/healthz") == 0)
 		return EP_HEALTH;
 	return EP_OTHER;
@@ -612,6 +738,18 @@ bool api_precheck(struct server *s, const struct request *rq, struct reply *out,
 	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
 	out->endpoint = api_endpoint(p);
 	*body_limit = 0;
+	if (strcmp(p, "/v1/session") == 0)
+		return session_precheck(rq, out, body_limit);
+	/* A browser may be made to send a request with its cookie or certificate from another
+	 * site: state changes need the same origin, and with a cookie the session's token. */
+	if (!csrf_ok(rq, out))
+		return true;
+	if (is_admin_action(rq->method, p)) {
+		if (!allowed(rq, PEER_ADMIN, out))
+			return true;
+		*body_limit = 4096;
+		return false;
+	}
 	if (post && strcmp(p, "/v1/reports") == 0) {
 		if (!allowed(rq, PEER_DEVICE, out)) {
 			metrics_report_rejected(REJECT_CERT);
@@ -654,6 +792,11 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 		metrics(s, rq, out);
 	else if (strcmp(p, "/v1/gate") == 0 && get)
 		gate(s, rq, out);
+	else if (strcmp(p, "/v1/session") == 0) {
+		out->endpoint = EP_SESSION;
+		session_handle(s, rq, out);
+	} else if (is_admin_action(rq->method, p))
+		admin_action(s, rq, out);
 	else if (get && is_admin_get(p))
 		admin_get(s, rq, out);
 	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 ||

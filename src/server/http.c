@@ -20,6 +20,10 @@
 /* TLS 1.3 and 1.2 with GnuTLS's normal (secure) ciphers; nothing older. */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
 #define HEADER_MEMORY (64 * 1024)
+#define CSP                                                                                        \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
+	"connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; "        \
+	"base-uri 'none'"
 /* How much of an oversized body is read and dropped so that its client sees the 413. */
 #define DISCARD_MAX ((size_t)8 << 20)
 
@@ -130,6 +134,11 @@ static const char *header_value(void *conn, const char *name)
 	return MHD_lookup_connection_value((struct MHD_Connection *)conn, MHD_HEADER_KIND, name);
 }
 
+static const char *cookie_value(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)conn, MHD_COOKIE_KIND, name);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
@@ -142,9 +151,20 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				rp->content_type ? rp->content_type : "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* The dashboard's pages and the API alike: nothing inline, nothing from elsewhere, never
+	 * framed, HTTPS only. */
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+	MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (rp->header_name)
 		MHD_add_response_header(resp, rp->header_name, rp->header_value);
+	if (rp->set_cookie[0] != '\0')
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rp->set_cookie);
 	enum MHD_Result r = MHD_queue_response(c, rp->status, resp);
 	MHD_destroy_response(resp);
 	return r;
@@ -215,7 +235,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		pd->peer.remote = pd->remote;
 		struct request rq = {.method = method, .path = url, .arg = query_arg, .header = header_value,
-				     .conn = c, .body = "", .body_len = 0, .peer = &pd->peer};
+				     .cookie = cookie_value, .conn = c, .body = "", .body_len = 0,
+				     .peer = &pd->peer};
+		if (pd->peer.kind == PEER_NONE && pd->peer.refused[0] == '\0')
+			session_identify(s, &rq, &pd->peer);
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		long long n = 0;
 		const char *why;
@@ -270,6 +293,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
 		.arg = query_arg,
 		.header = header_value,
+		.cookie = cookie_value,
 		.conn = c,
 		.body = pd->body.data ? pd->body.data : "",
 		.body_len = pd->body.len,

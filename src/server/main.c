@@ -12,18 +12,13 @@
 #include <unistd.h>
 
 #include "server/ca.h"
+#include "server/cmd.h"
 #include "server/config.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "server/store.h"
 
 #define CONFIG_MAX_BYTES (1 << 20)
-
-struct ctx {
-	struct server_config cfg;
-	char *db_url;
-	struct errbuf e;
-};
 
 static void usage(FILE *f)
 {
@@ -33,6 +28,10 @@ static void usage(FILE *f)
 	      "       mamorid device revoke ID             revoke a device's certificate now\n"
 	      "       mamorid admin-cert NAME --out DIR    a client certificate for the admin API\n"
 	      "       mamorid admin-cert revoke NAME       revoke NAME's admin certificates now\n"
+	      "       mamorid admin add NAME [--password-stdin]  a dashboard administrator\n"
+	      "       mamorid admin list|unlock NAME|remove NAME|totp-reset NAME\n"
+	      "       mamorid audit verify [--head SEQ:HASH]  check the audit log's hash chain\n"
+	      "       mamorid audit list [--limit N]       the newest audit entries\n"
 	      "       mamorid ca fingerprint               the CA's SHA-256 fingerprint\n"
 	      "options (before or after the subcommand):\n"
 	      "  -c, --config FILE     configuration (default " CONFIG_DEFAULT_PATH " if present)\n"
@@ -78,7 +77,7 @@ static int mkdir_private(const char *dir)
 	return 0;
 }
 
-static int open_ca(struct ctx *c, struct ca **out)
+int open_ca(struct ctx *c, struct ca **out)
 {
 	const struct server_config *cfg = &c->cfg;
 	char *paths[4] = {config_path(cfg, cfg->ca_cert, "ca.crt"), config_path(cfg, cfg->ca_key, "ca.key"),
@@ -98,7 +97,7 @@ static int open_ca(struct ctx *c, struct ca **out)
 	return r;
 }
 
-static int open_store(struct ctx *c, struct store **out)
+int open_store(struct ctx *c, struct store **out)
 {
 	const struct server_config *cfg = &c->cfg;
 	char *url = cfg->db ? xstrdup(cfg->db) : xasprintf("sqlite:%s/mamorid.db", cfg->data_dir);
@@ -119,6 +118,18 @@ static int open_store(struct ctx *c, struct store **out)
 
 /* The host part of "ADDR:PORT" for the URLs mamorid prints; a wildcard address becomes this
  * machine's name, an IPv6 address gets its brackets back. */
+/* Records a command-line action in the audit log; a failure is reported, not fatal: the
+ * action has happened. */
+static void cli_audit(struct store *st, const char *action, const char *target, const char *detail)
+{
+	char actor[64];
+	cmd_actor(actor, sizeof actor);
+	struct store_audit_in a = {actor, action, target, detail, NULL, (int64_t)time(NULL)};
+	struct errbuf e;
+	if (store_audit(st, &a, &e) != 0)
+		fprintf(stderr, "mamorid: warning: not in the audit log: %s\n", e.msg);
+}
+
 static void listen_host(const char *listen, char *out, size_t len)
 {
 	const char *colon = strrchr(listen, ':');
@@ -200,11 +211,13 @@ static int token_create(struct ctx *c, int argc, char **argv)
 		fprintf(stderr, "mamorid: cannot create a token: %s\n", c->e.msg);
 		rc = 2;
 	} else {
-		char until[32];
+		char until[32], target[17];
+		snprintf(target, sizeof target, "%.16s", hash);
 		time_t t = (time_t)(now + ttl);
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cli_audit(st, "token-create", target, until);
 		printf("%s\n", token);
 		fprintf(stderr, "one device may enroll with this token until %s\n", until);
 	}
@@ -232,6 +245,7 @@ static int device_cmd(struct ctx *c, int argc, char **argv)
 			fprintf(stderr, "mamorid: %s\n", c->e.msg);
 			rc = 2;
 		} else {
+			cli_audit(st, "device-revoke", argv[1], NULL);
 			printf("revoked %s: its certificate is refused from now on\n", argv[1]);
 		}
 		store_close(st);
@@ -303,6 +317,7 @@ static int admin_revoke(struct ctx *c, const char *name)
 		fprintf(stderr, "mamorid: %s\n", c->e.msg);
 		rc = 2;
 	} else {
+		cli_audit(st, "admin-cert-revoke", name, NULL);
 		printf("revoked the admin certificates of %s: refused from now on\n", name);
 	}
 	store_close(st);
@@ -364,8 +379,10 @@ static int admin_cert(struct ctx *c, int argc, char **argv)
 		fprintf(stderr, "mamorid: %s\n", c->e.msg);
 		rc = 2;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		cli_audit(st, "admin-cert-issue", name, is.serial);
 		printf("%s\n%s\n%s\n", paths[1], paths[0], paths[2]);
+	}
 	else if (written) {
 		unlink(paths[0]);
 		unlink(paths[1]);
@@ -431,6 +448,10 @@ int main(int argc, char **argv)
 			rc = token_create(&c, nrest - 2, rest + 2);
 		else if (strcmp(rest[0], "device") == 0)
 			rc = device_cmd(&c, nrest - 1, rest + 1);
+		else if (strcmp(rest[0], "admin") == 0)
+			rc = admin_cmd(&c, nrest - 1, rest + 1);
+		else if (strcmp(rest[0], "audit") == 0)
+			rc = audit_cmd(&c, nrest - 1, rest + 1);
 		else if (strcmp(rest[0], "admin-cert") == 0)
 			rc = admin_cert(&c, nrest - 1, rest + 1);
 		else if (strcmp(rest[0], "ca") == 0 && nrest == 2 && strcmp(rest[1], "fingerprint") == 0) {

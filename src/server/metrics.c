@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 static const char *const endpoint_names[EP_COUNT] = {"reports", "enroll",  "ca",	  "devices", "summary",
-						     "gate",	"metrics", "health", "other"};
+						     "gate",	"metrics", "health", "session", "admin", "other"};
 static const char *const reject_names[REJECT_COUNT] = {
 	"malformed", "certificate", "conflict", "too_large", "media_type", "invalid", "store"};
 /* Upper bounds in seconds; the last bucket is +Inf. */

@@ -15,6 +15,8 @@ enum endpoint {
 	EP_GATE,
 	EP_METRICS,
 	EP_HEALTH,
+	EP_SESSION,
+	EP_ADMIN,
 	EP_OTHER,
 	EP_COUNT
 };

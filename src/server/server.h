@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 #include "server/ca.h"
 #include "server/config.h"
 #include "server/metrics.h"
@@ -28,6 +29,10 @@ struct peer {
 	char serial[41];
 	char refused[160]; /* why a presented certificate is not accepted, "" when none */
 	const char *remote;
+	/* An admin signed in to the dashboard (session cookie) rather than by certificate. */
+	bool via_session;
+	char csrf[65];
+	char session[65]; /* the session's SHA-256 */
 };
 
 struct request {
@@ -36,6 +41,7 @@ struct request {
 	const char *content_type;
 	const char *(*arg)(void *conn, const char *name);    /* query arguments */
 	const char *(*header)(void *conn, const char *name); /* request headers */
+	const char *(*cookie)(void *conn, const char *name); /* request cookies */
 	void *conn;
 	const char *body;
 	size_t body_len;
@@ -50,6 +56,7 @@ struct reply {
 	enum endpoint endpoint;
 	const char *header_name; /* one extra response header, or NULL */
 	char header_value[320];
+	char set_cookie[200]; /* a Set-Cookie header, "" for none */
 };
 
 /* Starts serving HTTPS on cfg->listen (api.c answers); returns once it is listening. */
@@ -69,5 +76,18 @@ int token_new(char out[TOKEN_LEN + 1], char hash[65]);
 void token_hash(const char *token, char out[65]);
 /* A JSON error reply {"error": msg}. */
 void reply_error(struct reply *out, unsigned status, const char *msg);
+/* A JSON reply; takes o (NULL: 500). */
+void reply_json(struct reply *out, unsigned status, json_t *o);
+
+/* session.c: the dashboard's sign-in (docs/dashboard.md). */
+#define SESSION_COOKIE "__Host-mamori"
+/* A valid session cookie makes an anonymous caller that session's admin. */
+void session_identify(struct server *s, const struct request *rq, struct peer *p);
+/* State-changing requests: same origin, and the session's CSRF token when signed in by
+ * cookie; false with *out filled (403) when refused. */
+bool csrf_ok(const struct request *rq, struct reply *out);
+/* /v1/session: GET who am I, POST sign in, DELETE sign out. */
+bool session_precheck(const struct request *rq, struct reply *out, size_t *body_limit);
+void session_handle(struct server *s, const struct request *rq, struct reply *out);
 
 #endif

@@ -15,6 +15,7 @@
 #define MAX_READERS 64
 /* pg_advisory_xact_lock key for migrations: "mamo" in ASCII. */
 #define MIGRATION_LOCK "1835101551"
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 const char *const store_dev_status_names[DS_COUNT] = {"pass", "fail", "unknown", "none", "revoked"};
 const char *const store_status_names[ST_COUNT] = {"pass", "fail", "unknown", "not_applicable",
@@ -600,6 +601,46 @@ static const struct migration migrations[] = {
 	"ALTER TABLE findings ADD COLUMN failing_since BIGINT;"
 	"UPDATE findings SET failing_since = devices.last_generated_at FROM devices"
 	" WHERE devices.id = findings.device_id AND findings.status = 'fail';",
+    },
+    /* Migration 3: administrators who sign in to the dashboard (Argon2id password, TOTP,
+     * one-time recovery codes, lockout), their sessions, and the hash-chained audit log with
+     * its head kept apart, so that a removed tail is noticed too. */
+    {
+	"CREATE TABLE admins (name TEXT PRIMARY KEY, pw_hash TEXT NOT NULL,"
+	" totp_secret TEXT NOT NULL, totp_last_step INTEGER NOT NULL DEFAULT 0,"
+	" failed INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL, disabled_at INTEGER) STRICT;"
+	"CREATE TABLE recovery_codes (admin TEXT NOT NULL REFERENCES admins (name),"
+	" sha256 TEXT NOT NULL, used_at INTEGER, PRIMARY KEY (admin, sha256))"
+	" STRICT, WITHOUT ROWID;"
+	"CREATE TABLE sessions (sha256 TEXT PRIMARY KEY,"
+	" admin TEXT NOT NULL REFERENCES admins (name), csrf TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX sessions_admin ON sessions (admin);"
+	"CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,"
+	" detail TEXT NOT NULL, remote TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL)"
+	" STRICT;"
+	"CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
+	" hash TEXT NOT NULL) STRICT;"
+	"INSERT INTO audit_head VALUES (1, 0, '" ZERO_HASH "');",
+
+	"CREATE TABLE admins (name TEXT COLLATE \"C\" PRIMARY KEY, pw_hash TEXT NOT NULL,"
+	" totp_secret TEXT NOT NULL, totp_last_step BIGINT NOT NULL DEFAULT 0,"
+	" failed INTEGER NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0,"
+	" created_at BIGINT NOT NULL, disabled_at BIGINT);"
+	"CREATE TABLE recovery_codes (admin TEXT COLLATE \"C\" NOT NULL REFERENCES admins (name),"
+	" sha256 TEXT COLLATE \"C\" NOT NULL, used_at BIGINT, PRIMARY KEY (admin, sha256));"
+	"CREATE TABLE sessions (sha256 TEXT COLLATE \"C\" PRIMARY KEY,"
+	" admin TEXT COLLATE \"C\" NOT NULL REFERENCES admins (name), csrf TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL, last_seen BIGINT NOT NULL);"
+	"CREATE INDEX sessions_admin ON sessions (admin);"
+	"CREATE TABLE audit_log (seq BIGINT PRIMARY KEY, at BIGINT NOT NULL,"
+	" actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,"
+	" detail TEXT NOT NULL, remote TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL,"
+	" hash TEXT NOT NULL);"
+	"INSERT INTO audit_head VALUES (1, 0, '" ZERO_HASH "');",
     },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -156,4 +156,102 @@ extern const char *const store_ledger_columns[];
 extern const size_t store_ledger_ncolumns;
 int store_devices_each(struct store *st, store_row_fn row, void *ctx, struct errbuf *e);
 
+/* ---- administrators, sessions and the audit log (store_auth.c) ---- */
+
+/* What an audit entry says; the store adds seq, time and the chain. */
+struct store_audit_in {
+	const char *actor;  /* admin name, "cli" */
+	const char *action; /* "signin", "token-create", ... docs/server.md lists them */
+	const char *target; /* NULL: "" */
+	const char *detail; /* NULL: "" */
+	const char *remote; /* NULL: "" */
+	int64_t now;
+};
+/* Appends one entry to the audit log (its own transaction). */
+int store_audit(struct store *st, const struct store_audit_in *a, struct errbuf *e);
+
+struct store_admin {
+	char name[65];
+	char pw_hash[161];
+	char totp_secret[65];
+	int failed;
+	int64_t locked_until;
+	int64_t created_at;
+	bool disabled;
+	int recovery_left;
+};
+/* Adds an administrator with its one-time recovery code hashes, audited as "admin-add" by
+ * a->actor. STORE_CONFLICT when the name is taken (a removed admin's name stays taken, so the
+ * audit log keeps meaning one person). */
+int store_admin_add(struct store *st, const char *name, const char *pw_hash,
+		    const char *totp_secret, const char hashes[][65], size_t n_hashes,
+		    const struct store_audit_in *a, struct errbuf *e);
+/* STORE_NOT_FOUND when there is no such admin. */
+int store_admin_get(struct store *st, const char *name, struct store_admin *out, struct errbuf *e);
+/* {"admins": [{name, created_at, locked_until, failed, disabled, recovery_left}]} */
+int store_admin_list(struct store *st, json_t **out, struct errbuf *e);
+/* Replaces the TOTP secret and the recovery codes, ends the admin's sessions (audited as
+ * "admin-totp-reset"). */
+int store_admin_set_totp(struct store *st, const char *name, const char *totp_secret,
+			 const char hashes[][65], size_t n_hashes, const struct store_audit_in *a,
+			 struct errbuf *e);
+/* Clears a lockout ("admin-unlock") or disables the admin and ends its sessions
+ * ("admin-remove"). STORE_NOT_FOUND when there is no such (enabled) admin. */
+int store_admin_unlock(struct store *st, const char *name, const struct store_audit_in *a,
+		       struct errbuf *e);
+int store_admin_disable(struct store *st, const char *name, const struct store_audit_in *a,
+			struct errbuf *e);
+
+/* A sign-in attempt whose password the caller has already checked (outside any transaction:
+ * Argon2id takes tens of milliseconds). In one transaction with the admin's row locked: the
+ * lockout, the second factor (TOTP, each code once, or an unused recovery code), the failure
+ * count, the new session and the audit entries. */
+enum store_signin_outcome {
+	SIGNIN_OK,
+	SIGNIN_REFUSED,	    /* unknown or removed admin, wrong password or code */
+	SIGNIN_LOCKED,	    /* locked before this attempt: nothing was checked */
+	SIGNIN_JUST_LOCKED, /* this failure locked the account */
+};
+struct store_signin {
+	const char *name;
+	bool password_ok;
+	const char *code;	    /* TOTP or recovery code, as typed */
+	const char *session_sha256; /* the new session, on success */
+	const char *csrf;
+	const char *remote;
+	int64_t now;
+	/* out */
+	enum store_signin_outcome outcome;
+	int64_t locked_until;
+	bool recovery_used;
+	int recovery_left;
+};
+int store_signin(struct store *st, struct store_signin *si, struct errbuf *e);
+
+struct store_session {
+	char admin[65];
+	char csrf[65];
+	int64_t created_at, last_seen;
+};
+/* The session with this hash when it exists, its admin is enabled, it was seen within
+ * idle_max and began within abs_max; else STORE_NOT_FOUND. */
+int store_session_get(struct store *st, const char *sha256, int64_t now, int64_t idle_max,
+		      int64_t abs_max, struct store_session *out, struct errbuf *e);
+/* Records activity (callers do it at most once a minute per session). */
+int store_session_touch(struct store *st, const char *sha256, int64_t now, struct errbuf *e);
+/* Ends a session ("signout"); not an error when it is gone already. */
+int store_session_end(struct store *st, const char *sha256, const struct store_audit_in *a,
+		      struct errbuf *e);
+
+struct audit_entry;
+/* Calls fn for every audit entry in seq order (as stored: verification is the caller's);
+ * stops at and returns fn's value when it is not 0. */
+typedef int (*store_audit_fn)(void *ctx, const struct audit_entry *en);
+int store_audit_each(struct store *st, store_audit_fn fn, void *ctx, struct errbuf *e);
+/* The head kept apart from the entries: the last seq and its hash. */
+int store_audit_head(struct store *st, int64_t *seq, char hash[65], struct errbuf *e);
+/* {"entries": [{seq, at, actor, action, target, detail, remote, hash}], "next": seq|null},
+ * newest first; before: 0 or a seq to page on. */
+int store_audit_page(struct store *st, int64_t before, int limit, json_t **out, struct errbuf *e);
+
 #endif

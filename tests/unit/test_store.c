@@ -2,6 +2,7 @@
 /* The store, the same cases on SQLite (a temporary file) and on PostgreSQL (the private
  * instance of scripts/pg-test.sh, named by MAMORI_TEST_PG_URL_FILE); every test gets a new
  * database. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "server/audit_chain.h"
+#include "server/auth.h"
 #include "server/store.h"
 
 #define T0 1790000000LL /* 2026-09-21T14:13:20Z: the tests' "now" */
@@ -304,7 +307,7 @@ static void test_migrations(void **state)
 	struct errbuf e = {{0}};
 	int v = 0;
 	assert_int_equal(store_schema_version(w->st, &v, &e), 0);
-	assert_int_equal(v, 2); /* the schema, then findings.failing_since */
+	assert_int_equal(v, 3); /* the schema, findings.failing_since, admins and audit */
 	assert_string_equal(store_backend(w->st), g_kind == K_SQLITE ? "sqlite" : "postgresql");
 	/* Opening again, several at once, is a no-op. */
 	pthread_t t[4];
@@ -315,7 +318,7 @@ static void test_migrations(void **state)
 		pthread_join(t[i], &r);
 		assert_null(r);
 	}
-	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM schema_migrations"), 2);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM schema_migrations"), 3);
 	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM status_counts"), 5);
 	if (g_kind == K_SQLITE) {
 		/* Durable and concurrent: WAL. */
@@ -332,7 +335,7 @@ static void test_migrations(void **state)
 	w->st = NULL;
 	assert_int_equal(store_open(w->url, 2, &w->st, &e), 0);
 	assert_int_equal(store_schema_version(w->st, &v, &e), 0);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, 3);
 	/* Bad arguments. */
 	struct store *st = NULL;
 	assert_int_equal(store_open("", 1, &st, &e), MAMORI_EINVAL);
@@ -1311,6 +1314,120 @@ static int group_pg(void **state)
 	return 0;
 }
 
+/* ---- administrators: sign-in, lockout with the store's clock, sessions, the audit chain ---- */
+
+static int signin_at(struct store *st, const char *name, bool pw_ok, const char *code, int64_t now,
+		     int n, struct store_signin *out)
+{
+	char sha[65], csrf[65];
+	snprintf(sha, sizeof sha, "%064d", n);
+	snprintf(csrf, sizeof csrf, "%064d", n + 1);
+	*out = (struct store_signin){.name = name, .password_ok = pw_ok, .code = code,
+				     .session_sha256 = sha, .csrf = csrf, .remote = "192.0.2.1",
+				     .now = now};
+	struct errbuf e = {{0}};
+	int rc = store_signin(st, out, &e);
+	if (rc != 0)
+		fprintf(stderr, "store_signin: %s\n", e.msg);
+	return rc;
+}
+
+static int count_entry(void *ctx, const struct audit_entry *en)
+{
+	struct audit_verifier *v = ctx;
+	return audit_verify_next(v, en) ? 0 : 1;
+}
+
+static void test_admin_signin(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	struct errbuf e = {{0}};
+	char secret[TOTP_B32_MAX], codes[RECOVERY_CODES][RECOVERY_CODE_LEN + 1],
+	    hashes[RECOVERY_CODES][65];
+	assert_int_equal(totp_secret_new(secret, &e), 0);
+	assert_int_equal(recovery_codes_new(codes, hashes, &e), 0);
+	struct store_audit_in add = {"cli:root", "admin-add", "alice", NULL, NULL, T0};
+	assert_int_equal(store_admin_add(st, "alice", "$argon2id$v=19$m=19456,t=2,p=1$x$y", secret,
+					 (const char(*)[65])hashes, RECOVERY_CODES, &add, &e),
+			 0);
+	assert_int_equal(store_admin_add(st, "alice", "h", secret, (const char(*)[65])hashes,
+					 RECOVERY_CODES, &add, &e),
+			 STORE_CONFLICT);
+	assert_int_equal(store_admin_add(st, "bad name", "h", secret, (const char(*)[65])hashes,
+					 RECOVERY_CODES, &add, &e),
+			 MAMORI_EINVAL);
+
+	/* TOTP: right code signs in and opens a session; the same code again is refused. */
+	char code[7];
+	int64_t now = T0 + 100;
+	assert_int_equal(totp_code(secret, now, code, &e), 0);
+	struct store_signin si;
+	assert_int_equal(signin_at(st, "alice", true, code, now, 1, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_OK);
+	struct store_session ss;
+	char sha[65];
+	snprintf(sha, sizeof sha, "%064d", 1);
+	assert_int_equal(store_session_get(st, sha, now + 10, 1800, 43200, &ss, &e), 0);
+	assert_string_equal(ss.admin, "alice");
+	assert_int_equal(store_session_get(st, sha, now + 1801, 1800, 43200, &ss, &e), STORE_NOT_FOUND);
+	assert_int_equal(signin_at(st, "alice", true, code, now + 1, 3, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_REFUSED);
+	/* A recovery code once, typed in capitals. */
+	char upper[RECOVERY_CODE_LEN + 1];
+	for (int i = 0; i <= RECOVERY_CODE_LEN; i++)
+		upper[i] = (char)toupper((unsigned char)codes[0][i]);
+	assert_int_equal(signin_at(st, "alice", true, upper, now + 2, 5, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_OK);
+	assert_true(si.recovery_used);
+	assert_int_equal(si.recovery_left, RECOVERY_CODES - 1);
+	assert_int_equal(signin_at(st, "alice", true, codes[0], now + 3, 7, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_REFUSED); /* failure 1 */
+
+	/* Lockout: the 10th failure in a row locks for exactly 30 minutes. */
+	for (int i = 2; i <= 9; i++) {
+		assert_int_equal(signin_at(st, "alice", false, "123456", now + 10 + i, 9 + i, &si), 0);
+		assert_int_equal(si.outcome, SIGNIN_REFUSED);
+	}
+	int64_t t10 = now + 100;
+	assert_int_equal(signin_at(st, "alice", false, "123456", t10, 30, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_JUST_LOCKED);
+	assert_int_equal(si.locked_until, t10 + AUTH_LOCK_SECONDS);
+	assert_int_equal(totp_code(secret, t10 + 1799, code, &e), 0);
+	assert_int_equal(signin_at(st, "alice", true, code, t10 + 1799, 31, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_LOCKED); /* the right password and code, still locked */
+	assert_int_equal(totp_code(secret, t10 + 1800, code, &e), 0);
+	assert_int_equal(signin_at(st, "alice", true, code, t10 + 1800, 33, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_OK);
+
+	/* Unknown and removed admins are refused; removal ends sessions. */
+	assert_int_equal(signin_at(st, "nobody", true, code, t10 + 1900, 35, &si), 0);
+	assert_int_equal(si.outcome, SIGNIN_REFUSED);
+	struct store_audit_in rm = {"cli:root", "admin-remove", "alice", NULL, NULL, t10 + 2000};
+	assert_int_equal(store_admin_disable(st, "alice", &rm, &e), 0);
+	snprintf(sha, sizeof sha, "%064d", 33);
+	assert_int_equal(store_session_get(st, sha, t10 + 2001, 1800, 43200, &ss, &e), STORE_NOT_FOUND);
+	assert_int_equal(store_admin_disable(st, "alice", &rm, &e), STORE_NOT_FOUND);
+
+	/* The audit log: every step above, chained and intact; the head matches. */
+	struct audit_verifier v;
+	audit_verify_begin(&v);
+	assert_int_equal(store_audit_each(st, count_entry, &v, &e), 0);
+	int64_t head;
+	char head_hash[65];
+	assert_int_equal(store_audit_head(st, &head, head_hash, &e), 0);
+	assert_true(audit_verify_end(&v, head, head_hash));
+	/* add, signin, failed, signin, failed x10, lockout, refused, signin, failed, remove */
+	assert_int_equal(v.checked, 19);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM audit_log WHERE action = 'lockout'"), 1);
+	assert_int_equal(sql_count(w, "SELECT COUNT(*) FROM audit_log WHERE action = 'signin'"), 3);
+	json_t *page = NULL;
+	assert_int_equal(store_audit_page(st, 0, 5, &page, &e), 0);
+	assert_int_equal(json_array_size(json_object_get(page, "entries")), 5);
+	assert_int_equal(json_integer_value(json_object_get(page, "next")), 15);
+	json_decref(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1329,6 +1446,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_two_instances, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_need_inventory, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hostile_strings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_admin_signin, setup, teardown),
 	};
 	int fails = cmocka_run_group_tests_name("store_sqlite", tests, group_sqlite, NULL);
 	fails += cmocka_run_group_tests_name("store_postgresql", tests, group_pg, NULL);
