@@ -580,15 +580,22 @@ static void gate(struct server *s, const struct request *rq, struct reply *out)
 
 /* ---- administrative actions (audited; CSRF-checked in api_precheck) ---- */
 
-static void audited(struct server *s, const struct request *rq, const char *action,
-		    const char *target, const char *detail)
+/* An API action's audit entry, stored in the action's transaction. The actor is the signed-in
+ * administrator, or "cert:NAME" for an admin certificate: the two are different people. */
+struct api_audit {
+	char actor[72];
+	struct store_audit_in in;
+};
+
+static const struct store_audit_in *api_audit(struct api_audit *a, const struct request *rq,
+					      const char *action, const char *target,
+					      const char *detail)
 {
-	struct store_audit_in a = {rq->peer->owner, action, target, detail, rq->peer->remote,
-				   (int64_t)time(NULL)};
-	struct errbuf e;
-	if (store_audit(s->store, &a, &e) != 0)
-		log_event(LOG_ERROR, "audit entry lost", "action", action, "target", target, "error",
-			  e.msg, NULL);
+	snprintf(a->actor, sizeof a->actor, "%s%s", rq->peer->via_session ? "" : "cert:",
+		 rq->peer->owner);
+	a->in = (struct store_audit_in){a->actor, action, target, detail, rq->peer->remote,
+					(int64_t)time(NULL)};
+	return &a->in;
 }
 
 static void token_create(struct server *s, const struct request *rq, struct reply *out)
@@ -608,9 +615,8 @@ static void token_create(struct server *s, const struct request *rq, struct repl
 	json_decref(body);
 	char token[TOKEN_LEN + 1], hash[65];
 	int64_t now = (int64_t)time(NULL);
-	if (token_new(token, hash) != 0 || store_token_add(s->store, hash, now, now + ttl, &e) != 0) {
-		log_event(LOG_ERROR, "token create failed", "error", e.msg, NULL);
-		reply_error(out, 503, "cannot create a token now");
+	if (token_new(token, hash) != 0) {
+		reply_error(out, 500, "no random numbers");
 		return;
 	}
 	char detail[48];
@@ -618,7 +624,13 @@ static void token_create(struct server *s, const struct request *rq, struct repl
 	/* The token itself is a secret: the log names it by the start of its hash. */
 	char target[17];
 	snprintf(target, sizeof target, "%.16s", hash);
-	audited(s, rq, "token-create", target, detail);
+	struct api_audit au;
+	if (store_token_add_audited(s->store, hash, now, now + ttl,
+				    api_audit(&au, rq, "token-create", target, detail), &e) != 0) {
+		log_event(LOG_ERROR, "token create failed", "error", e.msg, NULL);
+		reply_error(out, 503, "cannot create a token now");
+		return;
+	}
 	reply_json(out, 201, json_pack("{s:s, s:I}", "token", token, "expires", (json_int_t)(now + ttl)));
 }
 
@@ -630,9 +642,10 @@ static void device_revoke(struct server *s, const struct request *rq, const char
 		reply_error(out, 404, "no such device");
 		return;
 	}
-	int r = store_device_revoke(s->store, id, (int64_t)time(NULL), &e);
+	struct api_audit au;
+	int r = store_device_revoke_audited(s->store, id, (int64_t)time(NULL),
+					    api_audit(&au, rq, "device-revoke", id, NULL), &e);
 	if (r == 0) {
-		audited(s, rq, "device-revoke", id, NULL);
 		log_event(LOG_INFO, "device revoked", "device", id, "by", rq->peer->owner, NULL);
 		reply_json(out, 200, json_pack("{s:s, s:b}", "device", id, "revoked", 1));
 		return;

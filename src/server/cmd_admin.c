@@ -323,7 +323,7 @@ static int audit_verify(struct ctx *c, struct store *st, const char *expect)
 	}
 	struct verify_ctx vc = {.want_seq = want_seq};
 	audit_verify_begin(&vc.v);
-	int r = store_audit_each(st, verify_one, &vc, &c->e);
+	int r = store_audit_each(st, head_seq, verify_one, &vc, &c->e);
 	if (r < 0) {
 		fprintf(stderr, "mamorid: audit log: %s\n", c->e.msg);
 		return 2;
@@ -354,6 +354,17 @@ static int audit_verify(struct ctx *c, struct store *st, const char *expect)
 	return 0;
 }
 
+/* A stored entry is checked on the way in, but the database may have been edited: never
+ * hand a terminal its control characters. */
+static const char *printable_field(json_t *en, const char *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", json_string_value(json_object_get(en, key)) ?: "");
+	for (char *p = buf; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
 static int audit_list(struct ctx *c, struct store *st, int limit)
 {
 	json_t *page = NULL;
@@ -369,12 +380,13 @@ static int audit_list(struct ctx *c, struct store *st, int limit)
 	{
 		char at[32];
 		print_time(json_integer_value(json_object_get(en, "at")), at, sizeof at);
+		char f[4][4097];
 		printf("%-6lld  %-20s  %-20s  %-18s  %-24s  %s\n",
 		       (long long)json_integer_value(json_object_get(en, "seq")), at,
-		       json_string_value(json_object_get(en, "actor")),
-		       json_string_value(json_object_get(en, "action")),
-		       json_string_value(json_object_get(en, "target")),
-		       json_string_value(json_object_get(en, "detail")));
+		       printable_field(en, "actor", f[0], sizeof f[0]),
+		       printable_field(en, "action", f[1], sizeof f[1]),
+		       printable_field(en, "target", f[2], sizeof f[2]),
+		       printable_field(en, "detail", f[3], sizeof f[3]));
 	}
 	json_decref(page);
 	return 0;

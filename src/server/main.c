@@ -118,16 +118,18 @@ int open_store(struct ctx *c, struct store **out)
 
 /* The host part of "ADDR:PORT" for the URLs mamorid prints; a wildcard address becomes this
  * machine's name, an IPv6 address gets its brackets back. */
-/* Records a command-line action in the audit log; a failure is reported, not fatal: the
- * action has happened. */
-static void cli_audit(struct store *st, const char *action, const char *target, const char *detail)
-{
+/* A command-line action's audit entry, stored with the action itself. */
+struct cli_audit {
 	char actor[64];
-	cmd_actor(actor, sizeof actor);
-	struct store_audit_in a = {actor, action, target, detail, NULL, (int64_t)time(NULL)};
-	struct errbuf e;
-	if (store_audit(st, &a, &e) != 0)
-		fprintf(stderr, "mamorid: warning: not in the audit log: %s\n", e.msg);
+	struct store_audit_in in;
+};
+
+static const struct store_audit_in *cli_audit(struct cli_audit *a, const char *action,
+					      const char *target, const char *detail)
+{
+	cmd_actor(a->actor, sizeof a->actor);
+	a->in = (struct store_audit_in){a->actor, action, target, detail, NULL, (int64_t)time(NULL)};
+	return &a->in;
 }
 
 static void listen_host(const char *listen, char *out, size_t len)
@@ -205,19 +207,23 @@ static int token_create(struct ctx *c, int argc, char **argv)
 	int rc = open_store(c, &st);
 	if (rc)
 		return rc;
-	char token[TOKEN_LEN + 1], hash[65];
+	char token[TOKEN_LEN + 1], hash[65], until[32], target[17];
 	int64_t now = (int64_t)time(NULL);
-	if (token_new(token, hash) != 0 || store_token_add(st, hash, now, now + ttl, &c->e) != 0) {
+	time_t t = (time_t)(now + ttl);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	struct cli_audit au;
+	int r = token_new(token, hash);
+	if (r == 0) {
+		snprintf(target, sizeof target, "%.16s", hash);
+		r = store_token_add_audited(st, hash, now, now + ttl,
+					    cli_audit(&au, "token-create", target, until), &c->e);
+	}
+	if (r != 0) {
 		fprintf(stderr, "mamorid: cannot create a token: %s\n", c->e.msg);
 		rc = 2;
 	} else {
-		char until[32], target[17];
-		snprintf(target, sizeof target, "%.16s", hash);
-		time_t t = (time_t)(now + ttl);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		cli_audit(st, "token-create", target, until);
 		printf("%s\n", token);
 		fprintf(stderr, "one device may enroll with this token until %s\n", until);
 	}
@@ -237,7 +243,9 @@ static int device_cmd(struct ctx *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	if (strcmp(argv[0], "revoke") == 0) {
-		int r = store_device_revoke(st, argv[1], (int64_t)time(NULL), &c->e);
+		struct cli_audit au;
+		int r = store_device_revoke_audited(st, argv[1], (int64_t)time(NULL),
+						    cli_audit(&au, "device-revoke", argv[1], NULL), &c->e);
 		if (r == STORE_NOT_FOUND) {
 			fprintf(stderr, "mamorid: no device %s\n", argv[1]);
 			rc = 1;
@@ -245,7 +253,6 @@ static int device_cmd(struct ctx *c, int argc, char **argv)
 			fprintf(stderr, "mamorid: %s\n", c->e.msg);
 			rc = 2;
 		} else {
-			cli_audit(st, "device-revoke", argv[1], NULL);
 			printf("revoked %s: its certificate is refused from now on\n", argv[1]);
 		}
 		store_close(st);
@@ -309,7 +316,9 @@ static int admin_revoke(struct ctx *c, const char *name)
 	int rc = open_store(c, &st);
 	if (rc)
 		return rc;
-	int r = store_admin_revoke(st, name, (int64_t)time(NULL), &c->e);
+	struct cli_audit au;
+	int r = store_admin_revoke_audited(st, name, (int64_t)time(NULL),
+					   cli_audit(&au, "admin-cert-revoke", name, NULL), &c->e);
 	if (r == STORE_NOT_FOUND) {
 		fprintf(stderr, "mamorid: %s\n", c->e.msg);
 		rc = 1;
@@ -317,7 +326,6 @@ static int admin_revoke(struct ctx *c, const char *name)
 		fprintf(stderr, "mamorid: %s\n", c->e.msg);
 		rc = 2;
 	} else {
-		cli_audit(st, "admin-cert-revoke", name, NULL);
 		printf("revoked the admin certificates of %s: refused from now on\n", name);
 	}
 	store_close(st);
@@ -375,14 +383,15 @@ static int admin_cert(struct ctx *c, int argc, char **argv)
 		if (rc == 0 && access(paths[2], F_OK) != 0)
 			rc = write_file(paths[2], ca_cert_pem(ca), 0644);
 	}
-	if (rc == 0 && store_admin_cert_add(st, is.serial, name, is.not_after, (int64_t)time(NULL), &c->e) != 0) {
+	struct cli_audit au;
+	if (rc == 0 && store_admin_cert_add_audited(st, is.serial, name, is.not_after, (int64_t)time(NULL),
+						    cli_audit(&au, "admin-cert-issue", name, is.serial),
+						    &c->e) != 0) {
 		fprintf(stderr, "mamorid: %s\n", c->e.msg);
 		rc = 2;
 	}
-	if (rc == 0) {
-		cli_audit(st, "admin-cert-issue", name, is.serial);
+	if (rc == 0)
 		printf("%s\n%s\n%s\n", paths[1], paths[0], paths[2]);
-	}
 	else if (written) {
 		unlink(paths[0]);
 		unlink(paths[1]);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Dashboard sign-in: password (Argon2id) and a second factor, sessions in a cookie, CSRF
- * tokens for every state-changing request. docs/dashboard.md. */
+ * tokens for every state-changing request. docs/admin.md. */
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -14,6 +14,9 @@
 #include "server/log.h"
 #include "server/server.h"
 
+#define SIGNIN_REFUSAL                                                                             \
+	"wrong name, password or code (after 10 failures in a row an account is locked for 30 "    \
+	"minutes)"
 /* Idle and absolute lifetimes of a session. */
 #define SESSION_IDLE (30 * 60)
 #define SESSION_MAX (12 * 3600)
@@ -56,6 +59,37 @@ static bool password_matches(const char *encoded, const char *pw)
 	hashing--;
 	pthread_cond_signal(&hashing_cv);
 	pthread_mutex_unlock(&hashing_mu);
+	return ok;
+}
+
+/* Sign-in attempts per client address: at most RATE_MAX in RATE_WINDOW seconds, so that one
+ * address cannot spend the server's hashing or fill the audit log. A small table: addresses
+ * that collide share a slot, which only errs on the strict side. */
+#define RATE_MAX 60
+#define RATE_WINDOW 60
+#define RATE_SLOTS 1024
+static pthread_mutex_t rate_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char addr[48];
+	int64_t window;
+	int count;
+} rate[RATE_SLOTS];
+
+static bool rate_ok(const char *addr, int64_t now)
+{
+	unsigned h = 2166136261u;
+	for (const char *p = addr; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	pthread_mutex_lock(&rate_mu);
+	size_t i = h % RATE_SLOTS;
+	int64_t window = now / RATE_WINDOW;
+	if (rate[i].window != window || strcmp(rate[i].addr, addr) != 0) {
+		snprintf(rate[i].addr, sizeof rate[i].addr, "%s", addr);
+		rate[i].window = window;
+		rate[i].count = 0;
+	}
+	bool ok = ++rate[i].count <= RATE_MAX;
+	pthread_mutex_unlock(&rate_mu);
 	return ok;
 }
 
@@ -178,10 +212,20 @@ static void sign_in(struct server *s, const struct request *rq, struct reply *ou
 			    "expected {\"name\", \"password\", \"code\"} as JSON strings");
 		return;
 	}
-	char name[65]; /* outlives the body */
-	snprintf(name, sizeof name, "%s", name_in);
-	struct errbuf e = {{0}};
 	int64_t now = (int64_t)time(NULL);
+	if (!rate_ok(rq->peer->remote != NULL ? rq->peer->remote : "", now)) {
+		json_decref(body);
+		log_event(LOG_WARN, "sign-in rate limit", "remote", rq->peer->remote, NULL);
+		snprintf(out->header_value, sizeof out->header_value, "%d", RATE_WINDOW);
+		out->header_name = "Retry-After";
+		reply_error(out, 429, "too many sign-in attempts from this address: wait a minute");
+		return;
+	}
+	/* Outlives the body. A name that cannot be an admin's is recorded as "-": what a caller
+	 * types must not reach the audit log as anything but a valid name. */
+	char name[65];
+	snprintf(name, sizeof name, "%s", store_admin_name_ok(name_in) ? name_in : "-");
+	struct errbuf e = {{0}};
 	struct store_admin a;
 	int r = store_admin_get(s->store, name, &a, &e);
 	if (r != 0 && r != STORE_NOT_FOUND) {
@@ -191,14 +235,13 @@ static void sign_in(struct server *s, const struct request *rq, struct reply *ou
 		return;
 	}
 	struct lockout lk = {a.failed, a.locked_until};
-	bool found = r == 0;
+	bool found = r == 0 && !a.disabled;
 	bool locked = found && lockout_locked(&lk, now);
-	bool pw_ok = false;
-	if (!locked) {
-		/* A locked account is refused without spending a hash on it. */
-		pthread_once(&dummy_once, make_dummy);
-		pw_ok = password_matches(found ? a.pw_hash : dummy_hash, pw) && found;
-	}
+	/* Every attempt costs one hash, known name or not, locked or not: the time taken must
+	 * not tell which names exist. */
+	pthread_once(&dummy_once, make_dummy);
+	bool pw_ok =
+	    password_matches(found && !locked ? a.pw_hash : dummy_hash, pw) && found && !locked;
 	char id[65], sha[65], csrf[65];
 	if (!random_hex(id, 32) || !random_hex(csrf, 32)) {
 		json_decref(body);
@@ -236,21 +279,19 @@ static void sign_in(struct server *s, const struct request *rq, struct reply *ou
 		return;
 	case SIGNIN_LOCKED:
 	case SIGNIN_JUST_LOCKED:
+		/* The log and the audit log say so; the caller gets the same answer as for any
+		 * failure, or the lock would tell which names exist. */
 		log_event(LOG_WARN,
 			  si.outcome == SIGNIN_JUST_LOCKED ? "admin locked out"
 							   : "sign-in refused: locked",
 			  "admin", name, "remote", rq->peer->remote, "until", until, NULL);
-		reply_json(
-		    out, 403,
-		    json_pack("{s:s, s:I, s:s}", "error", "locked", "until",
-			      (json_int_t)si.locked_until, "message",
-			      "too many failed sign-ins: this account is locked for 30 minutes"));
-		return;
+		break;
 	case SIGNIN_REFUSED:
+		log_event(LOG_WARN, "sign-in failed", "admin", name, "remote", rq->peer->remote,
+			  NULL);
 		break;
 	}
-	log_event(LOG_WARN, "sign-in failed", "admin", name, "remote", rq->peer->remote, NULL);
-	reply_error(out, 401, "wrong name, password or code");
+	reply_error(out, 401, SIGNIN_REFUSAL);
 }
 
 static void sign_out(struct server *s, const struct request *rq, struct reply *out)

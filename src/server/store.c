@@ -355,6 +355,8 @@ static int batch_one(struct store *st, struct db *db, struct store_job *j)
 		int rc = store_run(db, &q_savepoint, &e);
 		if (rc == 0) {
 			rc = j->run(st, db, j, &e);
+			if (rc == 0 && j->audit != NULL)
+				rc = store_audit_append(db, j->audit, &e);
 			if (rc == 0 && (rc = store_run(db, &q_release, &e)) == 0) {
 				j->rc = 0;
 				return 0;
@@ -397,6 +399,18 @@ static void run_batch(struct store *st, struct store_job **jobs, size_t n)
 	for (int round = 0;; round++) {
 		store_deltas_free(&all);
 		if ((rc = store_run(db, &q_begin, &e)) < 0) {
+			batch_fail(jobs, n, rc, &e);
+			goto out;
+		}
+		bool audited = false;
+		for (size_t i = 0; i < n; i++)
+			audited |= !jobs[i]->done && (jobs[i]->audit != NULL || jobs[i]->audited);
+		if (audited && (rc = store_audit_lock(db, &e)) < 0) {
+			bool retry = db_retryable(db) && round < MAX_RETRIES;
+			if (db_in_transaction(db))
+				store_run(db, &q_rollback, &ignore);
+			if (retry)
+				continue;
 			batch_fail(jobs, n, rc, &e);
 			goto out;
 		}
@@ -854,15 +868,21 @@ static int token_add_run(struct store *st, struct db *db, struct store_job *j, s
 	return rc < 0 ? rc : 0;
 }
 
+int store_token_add_audited(struct store *st, const char *token_sha256, int64_t created,
+			    int64_t expires, const struct store_audit_in *a, struct errbuf *e)
+{
+	int rc = store_check_text("token", token_sha256, 128, false, e);
+	if (rc < 0 || (a != NULL && (rc = store_audit_check(a, e)) < 0))
+		return rc;
+	struct token_add t = {token_sha256, created, expires};
+	struct store_job j = {.run = token_add_run, .key = "", .arg = &t, .audit = a};
+	return store_submit(st, &j, e);
+}
+
 int store_token_add(struct store *st, const char *token_sha256, int64_t created, int64_t expires,
 		    struct errbuf *e)
 {
-	int rc = store_check_text("token", token_sha256, 128, false, e);
-	if (rc < 0)
-		return rc;
-	struct token_add t = {token_sha256, created, expires};
-	struct store_job j = {.run = token_add_run, .key = "", .arg = &t};
-	return store_submit(st, &j, e);
+	return store_token_add_audited(st, token_sha256, created, expires, NULL, e);
 }
 
 static const struct db_query q_token_take = {
@@ -958,19 +978,27 @@ static int admin_cert_run(struct store *st, struct db *db, struct store_job *j, 
 	return cert_add(db, a->serial, STORE_CERT_ADMIN, a->name, a->not_after, a->now, e);
 }
 
-int store_admin_cert_add(struct store *st, const char *cert_serial, const char *name,
-			 int64_t not_after, int64_t now, struct errbuf *e)
+int store_admin_cert_add_audited(struct store *st, const char *cert_serial, const char *name,
+				 int64_t not_after, int64_t now, const struct store_audit_in *audit,
+				 struct errbuf *e)
 {
 	int rc;
 	if ((rc = store_check_text("certificate serial", cert_serial, STORE_MAX_ID, false, e)) <
 		0 ||
-	    (rc = store_check_text("admin name", name, STORE_MAX_ID, false, e)) < 0)
+	    (rc = store_check_text("admin name", name, STORE_MAX_ID, false, e)) < 0 ||
+	    (audit != NULL && (rc = store_audit_check(audit, e)) < 0))
 		return rc;
 	if (name[0] == '\0')
 		return err_set(e, MAMORI_EINVAL, "admin name: empty");
 	struct admin_cert a = {cert_serial, name, not_after, now};
-	struct store_job j = {.run = admin_cert_run, .key = "", .arg = &a};
+	struct store_job j = {.run = admin_cert_run, .key = "", .arg = &a, .audit = audit};
 	return store_submit(st, &j, e);
+}
+
+int store_admin_cert_add(struct store *st, const char *cert_serial, const char *name,
+			 int64_t not_after, int64_t now, struct errbuf *e)
+{
+	return store_admin_cert_add_audited(st, cert_serial, name, not_after, now, NULL, e);
 }
 
 static const struct db_query q_cert_lookup = {
@@ -1097,14 +1125,20 @@ static int revoke_run(struct store *st, struct db *db, struct store_job *j, stru
 	return rc < 0 ? rc : 0;
 }
 
-int store_device_revoke(struct store *st, const char *device_id, int64_t now, struct errbuf *e)
+int store_device_revoke_audited(struct store *st, const char *device_id, int64_t now,
+				const struct store_audit_in *a, struct errbuf *e)
 {
 	int rc = store_check_text("device id", device_id, STORE_MAX_ID, false, e);
-	if (rc < 0)
+	if (rc < 0 || (a != NULL && (rc = store_audit_check(a, e)) < 0))
 		return rc;
 	struct revoke r = {device_id, now};
-	struct store_job j = {.run = revoke_run, .key = device_id, .arg = &r};
+	struct store_job j = {.run = revoke_run, .key = device_id, .arg = &r, .audit = a};
 	return store_submit(st, &j, e);
+}
+
+int store_device_revoke(struct store *st, const char *device_id, int64_t now, struct errbuf *e)
+{
+	return store_device_revoke_audited(st, device_id, now, NULL, e);
 }
 
 /* ---- read-only token check, admin revocation ---- */
@@ -1162,23 +1196,29 @@ static int admin_revoke_run(struct store *st, struct db *db, struct store_job *j
 	while ((rc = db_step(s, e)) == 1)
 		(*a->count)++;
 	db_done(s);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* Nothing revoked is nothing to audit: the job fails, its savepoint is rolled back. */
+	return *a->count > 0 ? 0
+			     : err_set(e, STORE_NOT_FOUND,
+				       "no admin certificate named %s that is not revoked", a->name);
+}
+
+int store_admin_revoke_audited(struct store *st, const char *name, int64_t now,
+			       const struct store_audit_in *audit, struct errbuf *e)
+{
+	int rc = store_check_text("admin name", name, STORE_MAX_ID, false, e);
+	if (rc < 0 || (audit != NULL && (rc = store_audit_check(audit, e)) < 0))
+		return rc;
+	int count = 0;
+	struct admin_revoke a = {name, now, &count};
+	struct store_job j = {.run = admin_revoke_run, .key = "", .arg = &a, .audit = audit};
+	return store_submit(st, &j, e);
 }
 
 int store_admin_revoke(struct store *st, const char *name, int64_t now, struct errbuf *e)
 {
-	int rc = store_check_text("admin name", name, STORE_MAX_ID, false, e);
-	if (rc < 0)
-		return rc;
-	int count = 0;
-	struct admin_revoke a = {name, now, &count};
-	struct store_job j = {.run = admin_revoke_run, .key = "", .arg = &a};
-	if ((rc = store_submit(st, &j, e)) < 0)
-		return rc;
-	if (count == 0)
-		return err_set(e, STORE_NOT_FOUND,
-			       "no admin certificate named %s that is not revoked", name);
-	return 0;
+	return store_admin_revoke_audited(st, name, now, NULL, e);
 }
 
 /* ---- the gate's view of a device ---- */

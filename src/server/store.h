@@ -30,9 +30,14 @@ const char *store_backend(const struct store *st);
 /* The schema version the database is at. */
 int store_schema_version(struct store *st, int *out, struct errbuf *e);
 
+struct store_audit_in;
 /* Enrollment tokens. Only the SHA-256 (hex) of a token is stored. */
 int store_token_add(struct store *st, const char *token_sha256, int64_t created, int64_t expires,
 		    struct errbuf *e);
+/* The same, with its audit entry in the same transaction (the _audited variants below alike:
+ * the action and its record are kept or lost together). */
+int store_token_add_audited(struct store *st, const char *token_sha256, int64_t created,
+			    int64_t expires, const struct store_audit_in *a, struct errbuf *e);
 
 /* Whether a token could enroll now (unknown, used or expired: STORE_GONE), without taking it:
  * enrollment checks it before signing a CSR, then store_enroll takes it atomically. */
@@ -54,9 +59,14 @@ int store_enroll(struct store *st, const struct store_enrollment *en, struct err
 /* Admin client certificates (mamorid admin-cert). */
 int store_admin_cert_add(struct store *st, const char *cert_serial, const char *name,
 			 int64_t not_after, int64_t now, struct errbuf *e);
+int store_admin_cert_add_audited(struct store *st, const char *cert_serial, const char *name,
+				 int64_t not_after, int64_t now, const struct store_audit_in *audit,
+				 struct errbuf *e);
 
 /* Revokes every admin certificate issued under name; STORE_NOT_FOUND when there is none. */
 int store_admin_revoke(struct store *st, const char *name, int64_t now, struct errbuf *e);
+int store_admin_revoke_audited(struct store *st, const char *name, int64_t now,
+			       const struct store_audit_in *audit, struct errbuf *e);
 
 enum store_cert_kind { STORE_CERT_DEVICE = 1, STORE_CERT_ADMIN = 2 };
 struct store_cert {
@@ -72,6 +82,8 @@ int store_cert_lookup(struct store *st, const char *cert_serial, struct store_ce
 /* Revokes every certificate of the device and takes it out of the summary; STORE_NOT_FOUND
  * when there is no such device. Revoking twice is not an error. */
 int store_device_revoke(struct store *st, const char *device_id, int64_t now, struct errbuf *e);
+int store_device_revoke_audited(struct store *st, const char *device_id, int64_t now,
+				const struct store_audit_in *a, struct errbuf *e);
 
 /* One finding as the ledger keeps it (the texts are in the catalog). */
 struct store_finding {
@@ -186,6 +198,8 @@ struct store_admin {
 int store_admin_add(struct store *st, const char *name, const char *pw_hash,
 		    const char *totp_secret, const char hashes[][65], size_t n_hashes,
 		    const struct store_audit_in *a, struct errbuf *e);
+/* Admin names: letters, digits and . _ - @, 1 to 64 of them. */
+bool store_admin_name_ok(const char *name);
 /* STORE_NOT_FOUND when there is no such admin. */
 int store_admin_get(struct store *st, const char *name, struct store_admin *out, struct errbuf *e);
 /* {"admins": [{name, created_at, locked_until, failed, disabled, recovery_left}]} */
@@ -244,10 +258,12 @@ int store_session_end(struct store *st, const char *sha256, const struct store_a
 		      struct errbuf *e);
 
 struct audit_entry;
-/* Calls fn for every audit entry in seq order (as stored: verification is the caller's);
- * stops at and returns fn's value when it is not 0. */
+/* Calls fn for every audit entry up to seq `upto` in seq order (as stored: verification is
+ * the caller's); stops at and returns fn's value when it is not 0. Entries appended while
+ * it reads are past `upto` (read the head first) and not seen. */
 typedef int (*store_audit_fn)(void *ctx, const struct audit_entry *en);
-int store_audit_each(struct store *st, store_audit_fn fn, void *ctx, struct errbuf *e);
+int store_audit_each(struct store *st, int64_t upto, store_audit_fn fn, void *ctx,
+		     struct errbuf *e);
 /* The head kept apart from the entries: the last seq and its hash. */
 int store_audit_head(struct store *st, int64_t *seq, char hash[65], struct errbuf *e);
 /* {"entries": [{seq, at, actor, action, target, detail, remote, hash}], "next": seq|null},

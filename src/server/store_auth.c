@@ -13,6 +13,8 @@
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define MAX_AUDIT_TEXT 4096
 
+static int check_admin_name(const char *name, struct errbuf *e);
+
 /* ---- the audit chain ---- */
 
 static const struct db_query q_audit_head = {
@@ -35,14 +37,29 @@ static const char *or_empty(const char *s)
 	return s != NULL ? s : "";
 }
 
-static int check_audit_in(const struct store_audit_in *a, struct errbuf *e)
+/* Audit fields are printed on terminals (mamorid audit list): no control characters, so
+ * that nobody can forge a line or move the cursor through a sign-in name. */
+static int no_controls(const char *field, const char *s, struct errbuf *e)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p != NULL && *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(e, MAMORI_EINVAL, "%s: control character", field);
+	return 0;
+}
+
+int store_audit_check(const struct store_audit_in *a, struct errbuf *e)
 {
 	int rc;
 	if ((rc = store_check_text("audit actor", a->actor, STORE_MAX_ID, false, e)) < 0 ||
 	    (rc = store_check_text("audit action", a->action, STORE_MAX_ID, false, e)) < 0 ||
 	    (rc = store_check_text("audit target", a->target, MAX_AUDIT_TEXT, true, e)) < 0 ||
 	    (rc = store_check_text("audit detail", a->detail, MAX_AUDIT_TEXT, true, e)) < 0 ||
-	    (rc = store_check_text("audit remote", a->remote, STORE_MAX_ID, true, e)) < 0)
+	    (rc = store_check_text("audit remote", a->remote, STORE_MAX_ID, true, e)) < 0 ||
+	    (rc = no_controls("audit actor", a->actor, e)) < 0 ||
+	    (rc = no_controls("audit action", a->action, e)) < 0 ||
+	    (rc = no_controls("audit target", a->target, e)) < 0 ||
+	    (rc = no_controls("audit detail", a->detail, e)) < 0 ||
+	    (rc = no_controls("audit remote", a->remote, e)) < 0)
 		return rc;
 	return 0;
 }
@@ -71,8 +88,14 @@ static int read_head(struct db *db, const struct db_query *q, int64_t *seq, char
 	return rc;
 }
 
-/* Appends an entry inside the caller's transaction. */
-static int audit_append(struct db *db, const struct store_audit_in *a, struct errbuf *e)
+int store_audit_lock(struct db *db, struct errbuf *e)
+{
+	int64_t seq;
+	char hash[65];
+	return read_head(db, &q_audit_head_lock, &seq, hash, e);
+}
+
+int store_audit_append(struct db *db, const struct store_audit_in *a, struct errbuf *e)
 {
 	int64_t seq;
 	char prev[65];
@@ -87,6 +110,9 @@ static int audit_append(struct db *db, const struct store_audit_in *a, struct er
 				 .detail = or_empty(a->detail),
 				 .remote = or_empty(a->remote)};
 	audit_entry_seal(&en, prev);
+	if (en.hash[0] ==
+	    '\0') /* hashing failed: an entry that never verifies would end the chain */
+		return err_set(e, MAMORI_ENOMEM, "audit entry: cannot compute its hash");
 	struct db_stmt *s;
 	if ((rc = db_prepare(db, &q_audit_add, &s, e)) < 0)
 		return rc;
@@ -115,15 +141,15 @@ static int audit_append(struct db *db, const struct store_audit_in *a, struct er
 static int audit_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e)
 {
 	(void)st;
-	return audit_append(db, j->arg, e);
+	return store_audit_append(db, j->arg, e);
 }
 
 int store_audit(struct store *st, const struct store_audit_in *a, struct errbuf *e)
 {
-	int rc = check_audit_in(a, e);
+	int rc = store_audit_check(a, e);
 	if (rc < 0)
 		return rc;
-	struct store_job j = {.run = audit_run, .key = "", .arg = a};
+	struct store_job j = {.run = audit_run, .key = "", .arg = a, .audited = true};
 	return store_submit(st, &j, e);
 }
 
@@ -155,7 +181,9 @@ static const struct db_query q_admin_list = {
     NULL, 0};
 static const struct db_query q_admin_set_lock = {
     Q_ADMIN_SET_LOCK, "update admin lockout",
-    "UPDATE admins SET failed = $2, locked_until = $3 WHERE name = $1 RETURNING name", NULL, 0};
+    "UPDATE admins SET failed = $2, locked_until = $3 WHERE name = $1 AND disabled_at IS NULL"
+    " RETURNING name",
+    NULL, 0};
 static const struct db_query q_admin_signed_in = {
     Q_ADMIN_SIGNED_IN, "update admin sign-in",
     "UPDATE admins SET failed = 0, locked_until = 0, totp_last_step = $2 WHERE name = $1", NULL, 0};
@@ -236,7 +264,13 @@ static int admin_add_run(struct store *st, struct db *db, struct store_job *j, s
 		return rc; /* taken: nothing written */
 	if ((rc = recovery_replace(db, w->name, w->hashes, w->n_hashes, e)) < 0)
 		return rc;
-	return audit_append(db, w->audit, e);
+	return store_audit_append(db, w->audit, e);
+}
+
+bool store_admin_name_ok(const char *name)
+{
+	struct errbuf e;
+	return check_admin_name(name, &e) == 0;
 }
 
 static int check_admin_name(const char *name, struct errbuf *e)
@@ -265,11 +299,11 @@ int store_admin_add(struct store *st, const char *name, const char *pw_hash,
 	if ((rc = check_admin_name(name, e)) < 0 ||
 	    (rc = store_check_text("password hash", pw_hash, 160, false, e)) < 0 ||
 	    (rc = store_check_text("TOTP secret", totp_secret, 64, false, e)) < 0 ||
-	    (rc = check_audit_in(a, e)) < 0)
+	    (rc = store_audit_check(a, e)) < 0)
 		return rc;
 	bool added = false;
 	struct admin_write w = {name, pw_hash, totp_secret, hashes, n_hashes, a, &added};
-	struct store_job j = {.run = admin_add_run, .key = "", .arg = &w};
+	struct store_job j = {.run = admin_add_run, .key = "", .arg = &w, .audited = true};
 	if ((rc = store_submit(st, &j, e)) < 0)
 		return rc;
 	if (!added)
@@ -352,7 +386,7 @@ static int set_totp_run(struct store *st, struct db *db, struct store_job *j, st
 	if ((rc = recovery_replace(db, w->name, w->hashes, w->n_hashes, e)) < 0 ||
 	    (rc = run_named(db, &q_sessions_delete, w->name, NULL, 0, false, e)) < 0)
 		return rc;
-	return audit_append(db, w->audit, e);
+	return store_audit_append(db, w->audit, e);
 }
 
 int store_admin_set_totp(struct store *st, const char *name, const char *totp_secret,
@@ -362,11 +396,11 @@ int store_admin_set_totp(struct store *st, const char *name, const char *totp_se
 	int rc;
 	if ((rc = store_check_text("admin name", name, STORE_MAX_ID, false, e)) < 0 ||
 	    (rc = store_check_text("TOTP secret", totp_secret, 64, false, e)) < 0 ||
-	    (rc = check_audit_in(a, e)) < 0)
+	    (rc = store_audit_check(a, e)) < 0)
 		return rc;
 	bool found = false;
 	struct admin_write w = {name, NULL, totp_secret, hashes, n_hashes, a, &found};
-	struct store_job j = {.run = set_totp_run, .key = "", .arg = &w};
+	struct store_job j = {.run = set_totp_run, .key = "", .arg = &w, .audited = true};
 	if ((rc = store_submit(st, &j, e)) < 0)
 		return rc;
 	return found ? 0 : err_set(e, STORE_NOT_FOUND, "no admin named %s", name);
@@ -388,7 +422,7 @@ static int unlock_run(struct store *st, struct db *db, struct store_job *j, stru
 	*w->found = rc == 1;
 	if (rc <= 0)
 		return rc;
-	return audit_append(db, w->audit, e);
+	return store_audit_append(db, w->audit, e);
 }
 
 static int disable_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e)
@@ -401,7 +435,7 @@ static int disable_run(struct store *st, struct db *db, struct store_job *j, str
 		return rc;
 	if ((rc = run_named(db, &q_sessions_delete, w->name, NULL, 0, false, e)) < 0)
 		return rc;
-	return audit_append(db, w->audit, e);
+	return store_audit_append(db, w->audit, e);
 }
 
 static int admin_change(struct store *st, store_job_fn run, const char *name,
@@ -409,11 +443,11 @@ static int admin_change(struct store *st, store_job_fn run, const char *name,
 {
 	int rc;
 	if ((rc = store_check_text("admin name", name, STORE_MAX_ID, false, e)) < 0 ||
-	    (rc = check_audit_in(a, e)) < 0)
+	    (rc = store_audit_check(a, e)) < 0)
 		return rc;
 	bool found = false;
 	struct admin_write w = {.name = name, .audit = a, .found = &found};
-	struct store_job j = {.run = run, .key = "", .arg = &w};
+	struct store_job j = {.run = run, .key = "", .arg = &w, .audited = true};
 	if ((rc = store_submit(st, &j, e)) < 0)
 		return rc;
 	return found ? 0 : err_set(e, STORE_NOT_FOUND, "no admin named %s", name);
@@ -442,7 +476,7 @@ static int audit_signin(struct db *db, const struct store_signin *si, const char
 			const char *detail, struct errbuf *e)
 {
 	struct store_audit_in a = {si->name, action, si->name, detail, si->remote, si->now};
-	return audit_append(db, &a, e);
+	return store_audit_append(db, &a, e);
 }
 
 /* The second factor: six digits are a TOTP code, anything else may be a recovery code. */
@@ -564,7 +598,7 @@ int store_signin(struct store *st, struct store_signin *si, struct errbuf *e)
 	    (rc = store_check_text("remote", si->remote, STORE_MAX_ID, true, e)) < 0)
 		return rc;
 	struct store_signin *p = si;
-	struct store_job j = {.run = signin_run, .key = "", .arg = &p};
+	struct store_job j = {.run = signin_run, .key = "", .arg = &p, .audited = true};
 	if ((rc = store_submit(st, &j, e)) < 0)
 		return rc;
 	si->recovery_left = -1;
@@ -675,7 +709,7 @@ static int session_end_run(struct store *st, struct db *db, struct store_job *j,
 	int rc = run_named(db, &q_session_delete, se->sha256, NULL, 0, false, e);
 	if (rc <= 0)
 		return rc;
-	return audit_append(db, se->audit, e);
+	return store_audit_append(db, se->audit, e);
 }
 
 int store_session_end(struct store *st, const char *sha256, const struct store_audit_in *a,
@@ -683,10 +717,10 @@ int store_session_end(struct store *st, const char *sha256, const struct store_a
 {
 	int rc;
 	if ((rc = store_check_text("session", sha256, 64, false, e)) < 0 ||
-	    (rc = check_audit_in(a, e)) < 0)
+	    (rc = store_audit_check(a, e)) < 0)
 		return rc;
 	struct session_end se = {sha256, a};
-	struct store_job j = {.run = session_end_run, .key = "", .arg = &se};
+	struct store_job j = {.run = session_end_run, .key = "", .arg = &se, .audited = true};
 	return store_submit(st, &j, e);
 }
 
@@ -695,7 +729,7 @@ int store_session_end(struct store *st, const char *sha256, const struct store_a
 static const struct db_query q_audit_all = {
     Q_AUDIT_ALL, "read audit log",
     "SELECT seq, at, actor, action, target, detail, remote, prev, hash FROM audit_log"
-    " ORDER BY seq",
+    " WHERE seq <= $1 ORDER BY seq",
     NULL, 0};
 static const struct db_query q_audit_page = {
     Q_AUDIT_PAGE, "read audit log page",
@@ -716,7 +750,7 @@ static void entry_from_row(struct db_stmt *s, struct audit_entry *en)
 	snprintf(en->hash, sizeof en->hash, "%s", or_empty(db_col_text(s, 8)));
 }
 
-int store_audit_each(struct store *st, store_audit_fn fn, void *ctx, struct errbuf *e)
+int store_audit_each(struct store *st, int64_t upto, store_audit_fn fn, void *ctx, struct errbuf *e)
 {
 	struct db *db;
 	int rc = store_reader(st, &db, e);
@@ -725,6 +759,7 @@ int store_audit_each(struct store *st, store_audit_fn fn, void *ctx, struct errb
 	struct db_stmt *s;
 	if ((rc = db_prepare(db, &q_audit_all, &s, e)) < 0)
 		goto out;
+	db_bind_int64(s, 1, upto);
 	while ((rc = db_step(s, e)) == 1) {
 		struct audit_entry en;
 		entry_from_row(s, &en);

@@ -124,6 +124,11 @@ struct store_job;
 typedef int (*store_job_fn)(struct store *st, struct db *db, struct store_job *j, struct errbuf *e);
 struct store_job {
 	store_job_fn run;
+	/* Appended to the audit log in the job's savepoint when run succeeds; or the job appends
+	 * its own entries (audited). Either way the batch locks the audit head first, so that
+	 * instances sharing a PostgreSQL take their locks in one order. */
+	const struct store_audit_in *audit;
+	bool audited;
 	const char *key; /* device id: jobs run in key order, rows are locked in one order */
 	const void *arg;
 	struct store_put_result put; /* store_report_put's answer */
@@ -192,6 +197,12 @@ int store_check_text(const char *field, const char *s, size_t max, bool may_be_n
 int store_status_from_name(const char *s);
 extern const char *const store_status_names[ST_COUNT];
 int store_dev_status_from_name(const char *s);
+
+/* Appends an audit entry inside the caller's transaction (store_auth.c); locks the head. */
+int store_audit_append(struct db *db, const struct store_audit_in *a, struct errbuf *e);
+int store_audit_lock(struct db *db, struct errbuf *e);
+/* Checks an audit entry's fields: sizes, UTF-8, no control characters. */
+int store_audit_check(const struct store_audit_in *a, struct errbuf *e);
 
 int store_put_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e);
 

@@ -62,6 +62,8 @@ web() {
 }
 json_field() { "$PYTHON" -c 'import json,sys; v=json.load(sys.stdin).get(sys.argv[1]); print("" if v is None else v)' "$1"; }
 
+"${M[@]}" admin-cert auditor --out "$WORK/cert" >/dev/null
+
 # --- creating an administrator ---------------------------------------------------------
 out=$("${M[@]}" admin add alice --password-stdin <<<"short pass" 2>&1) && fail "an 10-character password was taken"
 grep -q "12" <<<"$out" || fail "the refusal does not name the rule: $out"
@@ -90,6 +92,8 @@ r=$(curl -sS --cacert "$WORK/srv/ca.crt" -w '\n%{http_code}\n' -X POST --data 'n
 [ "$(status_of <<<"$r")" = 415 ] || fail "a form post signed in: $r"
 r=$(signin alice "$PW" "$(totp "$KEY")" -H 'Origin: https://evil.example')
 [ "$(status_of <<<"$r")" = 403 ] || fail "a cross-site sign-in was taken: $r"
+r=$(signin alice "$PW" "$(totp "$KEY")" -H 'Sec-Fetch-Site: cross-site')
+[ "$(status_of <<<"$r")" = 403 ] || fail "a cross-site (Sec-Fetch-Site) sign-in was taken: $r"
 ok "not signed in: 401, security headers, form posts and cross-site sign-ins refused"
 
 # --- sign in with password and TOTP -------------------------------------------------------
@@ -101,6 +105,9 @@ r=$(signin alice "$PW" 000000)
 r=$(signin nobody "$PW" "$CODE")
 [ "$(status_of <<<"$r")" = 401 ] || fail "an unknown admin: $r"
 grep -q 'wrong name, password or code' <<<"$r" || fail "the refusal tells more than it should: $r"
+# A name with control characters reaches the audit log only as "-".
+r=$(signin $'x\e[1A\rcli:root' "$PW" "$CODE")
+[ "$(status_of <<<"$r")" = 401 ] || fail "a control-character name: $r"
 r=$(signin alice "$PW" "$CODE")
 [ "$(status_of <<<"$r")" = 200 ] || fail "sign-in with password and TOTP: $r"
 CSRF=$(body_of <<<"$r" | json_field csrf)
@@ -161,14 +168,22 @@ for i in $(seq 2 9); do
 	[ "$(status_of <<<"$r")" = 401 ] || fail "failure $i: $r"
 done
 r=$(signin alice "wrong password 10" 123456)
-[ "$(status_of <<<"$r")" = 403 ] || fail "the 10th failure did not lock: $r"
-until=$(body_of <<<"$r" | json_field until)
-now=$(date +%s)
-[ $((until - now)) -ge 1790 ] && [ $((until - now)) -le 1800 ] || fail "locked for $((until - now)) s, not 30 minutes"
+[ "$(status_of <<<"$r")" = 401 ] || fail "the 10th failure: $r"
 # The next step's code: the current one was used (the window takes one step either side).
 r=$(signin alice "$PW" "$(totp "$KEY" 1)")
-[ "$(status_of <<<"$r")" = 403 ] || fail "the right password while locked: $r"
-"${M[@]}" admin list | grep -q '^alice .* locked ' || fail "admin list does not show the lock"
+[ "$(status_of <<<"$r")" = 401 ] || fail "the right password while locked: $r"
+grep -q 'locked for 30 minutes' <<<"$r" || fail "the refusal does not mention the lockout rule: $r"
+"${M[@]}" admin list >"$WORK/admins"
+grep -q '^alice .* locked ' "$WORK/admins" || fail "admin list does not show the lock"
+until=$("$PYTHON" -c 'import json,sys; print(max(e["detail"] for e in json.load(sys.stdin)["entries"] if e["action"]=="lockout"))' < <(curl -sS --cacert "$WORK/srv/ca.crt" "$URL/v1/audit" --cert "$WORK/cert/auditor.crt" --key "$WORK/cert/auditor.key"))
+now=$(date +%s)
+until=${until#locked until }
+[ $((until - now)) -ge 1790 ] && [ $((until - now)) -le 1800 ] || fail "locked for $((until - now)) s, not 30 minutes"
+# An unknown name answers the same way all along: the lock tells nothing about who exists.
+for i in $(seq 1 11); do
+	r=$(signin nobody "wrong password $i" 123456)
+	[ "$(status_of <<<"$r")" = 401 ] || fail "unknown name, attempt $i: $r"
+done
 "${M[@]}" admin unlock alice >/dev/null || fail "admin unlock"
 r=$(signin alice "$PW" "$(totp "$KEY" 1)")
 [ "$(status_of <<<"$r")" = 200 ] || fail "sign-in after unlock: $r"
@@ -189,7 +204,10 @@ list=$("${M[@]}" audit list --limit 100)
 for action in admin-add signin signin-failed lockout signin-refused admin-unlock token-create signout admin-remove; do
 	grep -q " $action " <<<"$list" || fail "the audit log has no $action entry"
 done
+grep -q $'\e' <<<"$list" && fail "audit list printed an escape character"
+grep -q 'admin-cert-issue *auditor' <<<"$list" || fail "admin-cert issue not audited"
 ok "the audit log records every action and verifies ($HEAD)"
+
 
 stop_server A
 if [ "$BACKEND" = sqlite ]; then
@@ -228,3 +246,15 @@ out=$(tamper "${cut[@]}") || fail "a cut tail with a rewritten head passed --hea
 grep -q 'removed' <<<"$out" || fail "cut tail: $out"
 "${M[@]}" audit verify --head "$HEAD" >/dev/null || fail "the untouched log fails --head"
 ok "audit verify finds edited, removed, reordered and cut-off entries"
+
+# --- sign-in attempts per address are limited ---------------------------------------------
+start_server A "$DB" 0 --config "$WORK/mamorid.yaml"
+URL="https://127.0.0.1:$PORT_A"
+seen429=0
+for i in $(seq 1 65); do
+	r=$(signin bob "wrong password $i" 123456)
+	[ "$(status_of <<<"$r")" = 429 ] && { seen429=$i; break; }
+done
+[ "$seen429" -gt 0 ] && [ "$seen429" -le 61 ] || fail "no 429 after 60 attempts in a minute ($seen429)"
+grep -qi '^retry-after: 60' "$WORK/headers" || fail "no Retry-After"
+ok "sign-in attempts per address are limited (429 at attempt $seen429)"

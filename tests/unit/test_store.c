@@ -1408,14 +1408,18 @@ static void test_admin_signin(void **state)
 	snprintf(sha, sizeof sha, "%064d", 33);
 	assert_int_equal(store_session_get(st, sha, t10 + 2001, 1800, 43200, &ss, &e), STORE_NOT_FOUND);
 	assert_int_equal(store_admin_disable(st, "alice", &rm, &e), STORE_NOT_FOUND);
+	assert_int_equal(store_admin_unlock(st, "alice", &rm, &e), STORE_NOT_FOUND);
+	/* Control characters never reach the audit log. */
+	struct store_audit_in bad = {"cli:root", "admin-add", "x\x1b[1A\rforged", NULL, NULL, T0};
+	assert_int_equal(store_audit(st, &bad, &e), MAMORI_EINVAL);
 
 	/* The audit log: every step above, chained and intact; the head matches. */
 	struct audit_verifier v;
 	audit_verify_begin(&v);
-	assert_int_equal(store_audit_each(st, count_entry, &v, &e), 0);
 	int64_t head;
 	char head_hash[65];
 	assert_int_equal(store_audit_head(st, &head, head_hash, &e), 0);
+	assert_int_equal(store_audit_each(st, head, count_entry, &v, &e), 0);
 	assert_true(audit_verify_end(&v, head, head_hash));
 	/* add, signin, failed, signin, failed x10, lockout, refused, signin, failed, remove */
 	assert_int_equal(v.checked, 19);
