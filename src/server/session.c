@@ -62,17 +62,16 @@ static bool password_matches(const char *encoded, const char *pw)
 	return ok;
 }
 
-/* Sign-in attempts per client address: at most RATE_MAX in RATE_WINDOW seconds, so that one
- * address cannot spend the server's hashing or fill the audit log. A small table: addresses
- * that collide share a slot, which only errs on the strict side. */
-#define RATE_MAX 60
-#define RATE_WINDOW 60
+/* Sign-in attempts per client address: a bucket of RATE_BURST that refills one a second, so
+ * that one address cannot spend the server's hashing or fill the audit log. A small table:
+ * addresses that collide share a bucket, which only errs on the strict side. */
+#define RATE_BURST 60
 #define RATE_SLOTS 1024
 static pthread_mutex_t rate_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char addr[48];
-	int64_t window;
-	int count;
+	int64_t last;
+	int64_t tokens;
 } rate[RATE_SLOTS];
 
 static bool rate_ok(const char *addr, int64_t now)
@@ -82,13 +81,19 @@ static bool rate_ok(const char *addr, int64_t now)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	pthread_mutex_lock(&rate_mu);
 	size_t i = h % RATE_SLOTS;
-	int64_t window = now / RATE_WINDOW;
-	if (rate[i].window != window || strcmp(rate[i].addr, addr) != 0) {
+	if (strcmp(rate[i].addr, addr) != 0) {
 		snprintf(rate[i].addr, sizeof rate[i].addr, "%s", addr);
-		rate[i].window = window;
-		rate[i].count = 0;
+		rate[i].last = now;
+		rate[i].tokens = RATE_BURST;
 	}
-	bool ok = ++rate[i].count <= RATE_MAX;
+	if (now > rate[i].last) {
+		int64_t t = rate[i].tokens + (now - rate[i].last);
+		rate[i].tokens = t > RATE_BURST ? RATE_BURST : t;
+		rate[i].last = now;
+	}
+	bool ok = rate[i].tokens > 0;
+	if (ok)
+		rate[i].tokens--;
 	pthread_mutex_unlock(&rate_mu);
 	return ok;
 }
@@ -216,9 +221,10 @@ static void sign_in(struct server *s, const struct request *rq, struct reply *ou
 	if (!rate_ok(rq->peer->remote != NULL ? rq->peer->remote : "", now)) {
 		json_decref(body);
 		log_event(LOG_WARN, "sign-in rate limit", "remote", rq->peer->remote, NULL);
-		snprintf(out->header_value, sizeof out->header_value, "%d", RATE_WINDOW);
+		snprintf(out->header_value, sizeof out->header_value, "%d", 1);
 		out->header_name = "Retry-After";
-		reply_error(out, 429, "too many sign-in attempts from this address: wait a minute");
+		reply_error(out, 429,
+			    "too many sign-in attempts from this address: try again later");
 		return;
 	}
 	/* Outlives the body. A name that cannot be an admin's is recorded as "-": what a caller
