@@ -299,6 +299,27 @@ int store_reader(struct store *st, struct db **out, struct errbuf *e)
 	return 0;
 }
 
+int store_read_row(struct store *st, const struct db_query *q, const char *key,
+		   store_fill_fn fill, void *out, struct errbuf *e)
+{
+	struct db *db;
+	int rc = store_reader(st, &db, e);
+	if (rc < 0)
+		return rc;
+	struct db_stmt *s;
+	if ((rc = db_prepare(db, q, &s, e)) == 0) {
+		db_bind_text(s, 1, key);
+		rc = db_step(s, e);
+		if (rc == 1) {
+			int f = fill(s, out, e);
+			rc = f < 0 ? f : 1;
+		}
+		db_done(s);
+	}
+	store_reader_put(st, db);
+	return rc;
+}
+
 void store_reader_put(struct store *st, struct db *db)
 {
 	if (db == NULL)
@@ -1005,43 +1026,31 @@ static const struct db_query q_cert_lookup = {
     Q_CERT_LOOKUP, "look up certificate",
     "SELECT kind, owner, not_after, revoked_at FROM certs WHERE serial = $1", NULL, 0};
 
+static int fill_cert(struct db_stmt *s, void *out, struct errbuf *e)
+{
+	struct store_cert c = {0};
+	c.kind = db_col_int64(s, 0) == STORE_CERT_ADMIN ? STORE_CERT_ADMIN : STORE_CERT_DEVICE;
+	const char *owner = db_col_text(s, 1);
+	int n = snprintf(c.owner, sizeof(c.owner), "%s", owner != NULL ? owner : "");
+	c.not_after = db_col_int64(s, 2);
+	c.revoked = !db_col_null(s, 3);
+	if (n < 0 || (size_t)n >= sizeof(c.owner))
+		return err_set(e, MAMORI_EINVAL, "certificate: owner too long");
+	*(struct store_cert *)out = c;
+	return 0;
+}
+
 int store_cert_lookup(struct store *st, const char *cert_serial, struct store_cert *out,
 		      struct errbuf *e)
 {
 	int rc = store_check_text("certificate serial", cert_serial, STORE_MAX_ID, false, e);
 	if (rc < 0)
 		return rc;
-	struct db *db;
-	if ((rc = store_reader(st, &db, e)) < 0)
-		return rc;
-	struct db_stmt *s;
-	if ((rc = db_prepare(db, &q_cert_lookup, &s, e)) < 0)
-		goto out;
-	db_bind_text(s, 1, cert_serial);
-	rc = db_step(s, e);
-	if (rc == 0) {
-		rc = err_set(e, STORE_NOT_FOUND, "%s: certificate %s: not found",
-			     db_kind_name(st->kind), cert_serial);
-	} else if (rc == 1) {
-		struct store_cert c = {0};
-		int64_t kind = db_col_int64(s, 0);
-		c.kind = kind == STORE_CERT_ADMIN ? STORE_CERT_ADMIN : STORE_CERT_DEVICE;
-		const char *owner = db_col_text(s, 1);
-		int n = snprintf(c.owner, sizeof(c.owner), "%s", owner != NULL ? owner : "");
-		c.not_after = db_col_int64(s, 2);
-		c.revoked = !db_col_null(s, 3);
-		if (n < 0 || (size_t)n >= sizeof(c.owner)) {
-			rc = err_set(e, MAMORI_EINVAL, "%s: certificate %s: owner too long",
-				     db_kind_name(st->kind), cert_serial);
-		} else {
-			*out = c;
-			rc = 0;
-		}
-	}
-	db_done(s);
-out:
-	store_reader_put(st, db);
-	return rc;
+	rc = store_read_row(st, &q_cert_lookup, cert_serial, fill_cert, out, e);
+	if (rc == 0)
+		return err_set(e, STORE_NOT_FOUND, "%s: certificate %s: not found",
+			       db_kind_name(st->kind), cert_serial);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- revocation ---- */

@@ -311,38 +311,31 @@ int store_admin_add(struct store *st, const char *name, const char *pw_hash,
 	return 0;
 }
 
+static int fill_admin(struct db_stmt *s, void *p, struct errbuf *e)
+{
+	(void)e;
+	struct store_admin *out = p;
+	snprintf(out->name, sizeof out->name, "%s", or_empty(db_col_text(s, 0)));
+	snprintf(out->pw_hash, sizeof out->pw_hash, "%s", or_empty(db_col_text(s, 1)));
+	snprintf(out->totp_secret, sizeof out->totp_secret, "%s", or_empty(db_col_text(s, 2)));
+	out->failed = (int)db_col_int64(s, 3);
+	out->locked_until = db_col_int64(s, 4);
+	out->created_at = db_col_int64(s, 5);
+	out->disabled = !db_col_null(s, 6);
+	out->recovery_left = (int)db_col_int64(s, 7);
+	return 0;
+}
+
 int store_admin_get(struct store *st, const char *name, struct store_admin *out, struct errbuf *e)
 {
 	int rc = store_check_text("admin name", name, STORE_MAX_ID, false, e);
 	if (rc < 0)
 		return rc;
 	memset(out, 0, sizeof *out);
-	struct db *db;
-	if ((rc = store_reader(st, &db, e)) < 0)
-		return rc;
-	struct db_stmt *s;
-	if ((rc = db_prepare(db, &q_admin_get, &s, e)) < 0)
-		goto out;
-	db_bind_text(s, 1, name);
-	rc = db_step(s, e);
-	if (rc == 1) {
-		snprintf(out->name, sizeof out->name, "%s", or_empty(db_col_text(s, 0)));
-		snprintf(out->pw_hash, sizeof out->pw_hash, "%s", or_empty(db_col_text(s, 1)));
-		snprintf(out->totp_secret, sizeof out->totp_secret, "%s",
-			 or_empty(db_col_text(s, 2)));
-		out->failed = (int)db_col_int64(s, 3);
-		out->locked_until = db_col_int64(s, 4);
-		out->created_at = db_col_int64(s, 5);
-		out->disabled = !db_col_null(s, 6);
-		out->recovery_left = (int)db_col_int64(s, 7);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = err_set(e, STORE_NOT_FOUND, "no admin named %s", name);
-	}
-	db_done(s);
-out:
-	store_reader_put(st, db);
-	return rc;
+	rc = store_read_row(st, &q_admin_get, name, fill_admin, out, e);
+	if (rc == 0)
+		return err_set(e, STORE_NOT_FOUND, "no admin named %s", name);
+	return rc < 0 ? rc : 0;
 }
 
 int store_admin_list(struct store *st, json_t **out, struct errbuf *e)
@@ -627,6 +620,17 @@ static const struct db_query q_session_delete = {
 static const struct db_query q_sessions_expire = {
     Q_SESSIONS_EXPIRE, "expire sessions", "DELETE FROM sessions WHERE last_seen < $1", NULL, 0};
 
+static int fill_session(struct db_stmt *s, void *p, struct errbuf *e)
+{
+	(void)e;
+	struct store_session *out = p;
+	snprintf(out->admin, sizeof out->admin, "%s", or_empty(db_col_text(s, 0)));
+	snprintf(out->csrf, sizeof out->csrf, "%s", or_empty(db_col_text(s, 1)));
+	out->created_at = db_col_int64(s, 2);
+	out->last_seen = db_col_int64(s, 3);
+	return 0;
+}
+
 int store_session_get(struct store *st, const char *sha256, int64_t now, int64_t idle_max,
 		      int64_t abs_max, struct store_session *out, struct errbuf *e)
 {
@@ -634,29 +638,14 @@ int store_session_get(struct store *st, const char *sha256, int64_t now, int64_t
 	if (rc < 0)
 		return rc;
 	memset(out, 0, sizeof *out);
-	struct db *db;
-	if ((rc = store_reader(st, &db, e)) < 0)
+	rc = store_read_row(st, &q_session_get, sha256, fill_session, out, e);
+	if (rc == 0)
+		return err_set(e, STORE_NOT_FOUND, "no such session");
+	if (rc < 0)
 		return rc;
-	struct db_stmt *s;
-	if ((rc = db_prepare(db, &q_session_get, &s, e)) < 0)
-		goto out;
-	db_bind_text(s, 1, sha256);
-	rc = db_step(s, e);
-	if (rc == 1) {
-		snprintf(out->admin, sizeof out->admin, "%s", or_empty(db_col_text(s, 0)));
-		snprintf(out->csrf, sizeof out->csrf, "%s", or_empty(db_col_text(s, 1)));
-		out->created_at = db_col_int64(s, 2);
-		out->last_seen = db_col_int64(s, 3);
-		rc = now - out->last_seen > idle_max || now - out->created_at > abs_max
-			 ? err_set(e, STORE_NOT_FOUND, "session expired")
-			 : 0;
-	} else if (rc == 0) {
-		rc = err_set(e, STORE_NOT_FOUND, "no such session");
-	}
-	db_done(s);
-out:
-	store_reader_put(st, db);
-	return rc;
+	if (now - out->last_seen > idle_max || now - out->created_at > abs_max)
+		return err_set(e, STORE_NOT_FOUND, "session expired");
+	return 0;
 }
 
 struct touch {

@@ -185,6 +185,12 @@ int store_jl_end_item(struct store_jlist *l, bool tuple);
 /* Closes the array; the text is l->b.data. */
 int store_jl_finish(struct store_jlist *l);
 
+/* Reads the one row q gives for the text key $1 on a pooled reader: 1 when there is one
+ * (fill(s, out) has read it; fill may fail with < 0), 0 when there is none. */
+typedef int (*store_fill_fn)(struct db_stmt *s, void *out, struct errbuf *e);
+int store_read_row(struct store *st, const struct db_query *q, const char *key,
+		   store_fill_fn fill, void *out, struct errbuf *e);
+
 /* Runs a query that returns nothing. */
 int store_run(struct db *db, const struct db_query *q, struct errbuf *e);
 
