@@ -247,6 +247,15 @@ out=$(tamper "${cut[@]}") || fail "a cut tail with a rewritten head passed --hea
 grep -q 'removed' <<<"$out" || fail "cut tail: $out"
 "${M[@]}" audit verify --head "$HEAD" >/dev/null || fail "the untouched log fails --head"
 ok "audit verify finds edited, removed, reordered and cut-off entries"
+# An entry edited to hold control characters is printed without them (the store refuses them
+# on the way in, so only an edited database can hold them).
+if [ "$BACKEND" = sqlite ]; then
+	cp "$WORK/srv/mamorid.db" "$WORK/e.db"
+	"$PYTHON" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE audit_log SET detail = ? WHERE seq = 2", ("x\x1b[1A\rforged",)); c.commit()' "$WORK/e.db"
+	out=$("$MAMORID" --data-dir "$WORK/srv" --db "sqlite:$WORK/e.db" --config "$WORK/mamorid.yaml" audit list --limit 1000)
+	grep -q 'x?\[1A?forged' <<<"$out" || fail "the edited entry is not shown escaped: $out"
+	grep -q $'\e' <<<"$out" && fail "audit list printed an escape character from the database"
+fi
 
 # --- sign-in attempts per address are limited ---------------------------------------------
 start_server A "$DB" 0 --config "$WORK/mamorid.yaml"
