@@ -7,7 +7,8 @@ pkgs=(build-essential cmake pkg-config clang libyaml-dev libjansson-dev liblz4-d
       libxlsxwriter-dev libminizip-dev zlib1g-dev libexpat1-dev libcsv-dev python3-openpyxl
       libmicrohttpd-dev libgnutls28-dev libssl-dev libsqlite3-dev libpq-dev
       libcurl4-openssl-dev libcjson-dev libargon2-dev liboath-dev libqrencode-dev
-      postgresql curl openssl)
+      postgresql curl openssl
+      nginx freeradius freeradius-rest freeradius-utils eapoltest wrk)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,5 +20,13 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
+# nginx and FreeRADIUS are there for the tests (the access gate's peers), which run their own
+# on free ports: their packages must not start the system services (port 80, 1812).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

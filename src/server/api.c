@@ -492,7 +492,8 @@ static bool serial_from_header(const char *h, char out[41])
 
 static bool trusted_proxy(const struct server *s, const char *remote)
 {
-	return remote && strv_has(s->cfg->gate_trusted_proxies, s->cfg->n_gate_trusted_proxies, remote);
+	return remote &&
+	       strv_has(s->cfg->gate_trusted_proxies, s->cfg->n_gate_trusted_proxies, remote);
 }
 
 static void gate_reply(struct reply *out, const char *device, const struct gate_decision *d)
@@ -506,8 +507,9 @@ static void gate_reply(struct reply *out, const char *device, const struct gate_
 	}
 	bool allow = gate_allows(d);
 	reply_json(out, allow ? 200 : 403,
-		   json_pack("{s:b, s:s, s:s, s:s?, s:s?}", "allow", allow, "code", d->code, "reason",
-			     d->reason, "device", device, "until", until[0] ? until : NULL));
+		   json_pack("{s:b, s:s, s:s, s:s?, s:s?}", "allow", allow, "code", d->code,
+			     "reason", d->reason, "device", device, "until",
+			     until[0] ? until : NULL));
 	out->endpoint = EP_GATE;
 	out->header_name = "X-Mamori-Gate";
 	snprintf(out->header_value, sizeof out->header_value, "%s; %s", d->code, d->reason);
@@ -517,15 +519,45 @@ static void gate_reply(struct reply *out, const char *device, const struct gate_
 			*p = ' ';
 }
 
-/* GET /v1/gate: may this device in? Identified by its client certificate, or by the serial a
- * trusted reverse proxy verified (X-Mamori-Client-Serial). docs/gate.md. */
+static void gate_error(struct reply *out, unsigned status, const char *msg)
+{
+	reply_error(out, status, msg);
+	out->endpoint = EP_GATE;
+}
+
+static void gate_unknown(struct reply *out)
+{
+	struct gate_decision d;
+	gate_decide(&(struct gate_policy){0}, &(struct gate_device){0}, NULL, 0, 0, &d);
+	gate_reply(out, NULL, &d);
+}
+
+/* ?device=: a device id in either case (a RADIUS User-Name); false when it is none. */
+static bool device_from_arg(const char *a, char out[65])
+{
+	size_t n = strlen(a);
+	if (n != 32)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)c_tolower((unsigned char)a[i]);
+	out[n] = '\0';
+	return hex32(out);
+}
+
+/* GET or HEAD /v1/gate: may this device in? Identified by its client certificate, or by what a
+ * trusted reverse proxy or RADIUS server verified: the serial of the device's certificate
+ * (X-Mamori-Client-Serial or ?serial=), or the device id (?device=: a RADIUS server knows the
+ * device by the User-Name its VPN took from the certificate). docs/gate.md. */
 static void gate(struct server *s, const struct request *rq, struct reply *out)
 {
 	const struct peer *p = rq->peer;
 	struct gate_decision d;
 	struct errbuf e;
-	char device[65] = "";
+	char device[65] = "", serial[41] = "";
 	const char *h = rq->header ? rq->header(rq->conn, "X-Mamori-Client-Serial") : NULL;
+	const char *qs = rq->arg ? rq->arg(rq->conn, "serial") : NULL;
+	const char *qd = rq->arg ? rq->arg(rq->conn, "device") : NULL;
+	int given = (h != NULL) + (qs != NULL) + (qd != NULL);
 	if (p->kind == PEER_DEVICE) {
 		snprintf(device, sizeof device, "%s", p->owner);
 	} else if (p->refused[0] && p->serial[0]) {
@@ -533,37 +565,55 @@ static void gate(struct server *s, const struct request *rq, struct reply *out)
 		snprintf(d.reason, sizeof d.reason, "%s", p->refused);
 		gate_reply(out, NULL, &d);
 		return;
-	} else if (h && trusted_proxy(s, p->remote)) {
-		char serial[41];
-		struct store_cert cert;
-		int r = serial_from_header(h, serial) ? store_cert_lookup(s->store, serial, &cert, &e) : STORE_NOT_FOUND;
-		if (r != 0 && r != STORE_NOT_FOUND) {
-			reply_error(out, 503, "the database cannot answer now");
-			out->endpoint = EP_GATE;
+	} else if (given && !trusted_proxy(s, p->remote)) {
+		gate_error(out, 401,
+			   "X-Mamori-Client-Serial, ?serial= and ?device= are believed only from "
+			   "gate_trusted_proxies");
+		return;
+	} else if (given > 1) {
+		/* Two names for the device could disagree: which one was verified? */
+		gate_error(out, 400,
+			   "name the device once: X-Mamori-Client-Serial, ?serial= or ?device=");
+		return;
+	} else if (given) {
+		if (qd ? !device_from_arg(qd, device) : !serial_from_header(h ? h : qs, serial)) {
+			gate_unknown(out);
 			return;
 		}
-		if (r == STORE_NOT_FOUND || cert.kind != STORE_CERT_DEVICE) {
-			struct gate_device unknown = {0};
-			gate_decide(&(struct gate_policy){0}, &unknown, NULL, 0, 0, &d);
-			gate_reply(out, NULL, &d);
-			return;
-		}
-		snprintf(device, sizeof device, "%s", cert.owner);
 	} else {
-		reply_error(out, 401, h ? "X-Mamori-Client-Serial is believed only from gate_trusted_proxies"
-					: "a device certificate, or a trusted proxy's X-Mamori-Client-Serial, is needed");
-		out->endpoint = EP_GATE;
+		gate_error(out, 401,
+			   "a device certificate, or a trusted proxy's X-Mamori-Client-Serial, is "
+			   "needed");
 		return;
 	}
 	const char *sev[SEV_COUNT + 1] = {0};
 	for (int i = s->cfg->gate_min_severity, k = 0; i < SEV_COUNT; i++)
 		sev[k++] = severity_name((enum severity)i);
 	struct store_gate_state gs;
-	if (store_gate_state(s->store, device, sev, &gs, &e) != 0) {
-		log_event(LOG_ERROR, "gate: cannot read the device", "device", device, "error", e.msg, NULL);
-		reply_error(out, 503, "the database cannot answer now");
-		out->endpoint = EP_GATE;
+	int r = store_gate_state(s->store, serial[0] ? NULL : device, serial[0] ? serial : NULL,
+				 sev, &gs, &e);
+	if (r == STORE_NOT_FOUND || (r == 0 && gs.has_cert && gs.cert.kind != STORE_CERT_DEVICE)) {
+		gate_unknown(out);
 		return;
+	}
+	if (r != 0) {
+		log_event(LOG_ERROR, "gate: cannot read the device", "device",
+			  device[0] ? device : NULL, "serial", serial[0] ? serial : NULL, "error",
+			  e.msg, NULL);
+		gate_error(out, 503, "the database cannot answer now");
+		return;
+	}
+	int64_t now = (int64_t)time(NULL);
+	if (gs.has_cert) {
+		snprintf(device, sizeof device, "%s", gs.cert.owner);
+		/* The proxy checked the chain and dates, but knows nothing of revocations. */
+		if (gs.cert.revoked || gs.cert.not_after < now) {
+			d = (struct gate_decision){.verdict = GATE_DENY_REVOKED, .code = "refused"};
+			snprintf(d.reason, sizeof d.reason, "the client certificate %s",
+				 gs.cert.revoked ? "has been revoked" : "has expired");
+			gate_reply(out, device, &d);
+			return;
+		}
 	}
 	struct gate_finding f[STORE_GATE_MAX];
 	for (size_t i = 0; i < gs.n_failing; i++) {
@@ -572,10 +622,10 @@ static void gate(struct server *s, const struct request *rq, struct reply *out)
 		f[i] = (struct gate_finding){gs.failing[i].check, v, true, gs.failing[i].since};
 	}
 	struct gate_device dev = {gs.known, gs.revoked, gs.last_generated_at};
-	struct gate_policy pol = {(enum severity)s->cfg->gate_min_severity, s->cfg->gate_max_report_age,
-				  s->cfg->gate_grace};
-	gate_decide(&pol, &dev, f, gs.n_failing, (int64_t)time(NULL), &d);
-	gate_reply(out, device, &d);
+	struct gate_policy pol = {(enum severity)s->cfg->gate_min_severity,
+				  s->cfg->gate_max_report_age, s->cfg->gate_grace};
+	gate_decide(&pol, &dev, f, gs.n_failing, now, &d);
+	gate_reply(out, gs.known ? device : NULL, &d);
 }
 
 /* ---- administrative actions (audited; CSRF-checked in api_precheck) ---- */
@@ -745,6 +795,13 @@ enum endpoint api_endpoint(const char *path)
 	return EP_OTHER;
 }
 
+/* HEAD too: a reverse proxy's auth subrequest reads only the headers, and it can keep its
+ * connection to us only when no body follows them (nginx auth_request). */
+static bool gate_method(const struct request *rq)
+{
+	return strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+}
+
 bool api_precheck(struct server *s, const struct request *rq, struct reply *out, size_t *body_limit)
 {
 	const char *p = rq->path;
@@ -779,7 +836,9 @@ bool api_precheck(struct server *s, const struct request *rq, struct reply *out,
 		return !allowed(rq, PEER_ADMIN, out);
 	if (get && strcmp(p, "/metrics") == 0)
 		return !s->cfg->metrics_public && !allowed(rq, PEER_ADMIN, out);
-	if (get && (strcmp(p, "/v1/ca") == 0 || strcmp(p, "/healthz") == 0 || strcmp(p, "/v1/gate") == 0))
+	if (get && (strcmp(p, "/v1/ca") == 0 || strcmp(p, "/healthz") == 0))
+		return false;
+	if (gate_method(rq) && strcmp(p, "/v1/gate") == 0)
 		return false;
 	api_handle(s, rq, out); /* 404 or 405 */
 	return true;
@@ -803,7 +862,7 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 			   json_pack("{s:s, s:s}", "status", "ok", "db", store_backend(s->store)));
 	} else if (strcmp(p, "/metrics") == 0 && get)
 		metrics(s, rq, out);
-	else if (strcmp(p, "/v1/gate") == 0 && get)
+	else if (strcmp(p, "/v1/gate") == 0 && gate_method(rq))
 		gate(s, rq, out);
 	else if (strcmp(p, "/v1/session") == 0) {
 		out->endpoint = EP_SESSION;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libmicrohttpd over GnuTLS: TLS 1.2+ only, optional client certificates checked against our
- * CA once per connection, request bodies capped, one thread per connection (a report's
- * handler waits for its group commit without holding up other connections). */
+ * CA once per connection, request bodies capped. A few event threads (epoll) serve every
+ * connection; a request that may wait on the database (a report's group commit, enrollment,
+ * the ledger) runs on a thread of its own while its connection is suspended, so that it
+ * holds up no other connection. The gate, /healthz and /v1/ca are answered on the event
+ * threads: a thread switch would cost the gate more than its one read. */
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -9,9 +12,12 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <limits.h>
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "server/log.h"
@@ -40,6 +46,7 @@ struct pending {
 	struct reply early; /* the answer known from the headers alone, sent after the body */
 	bool has_early;
 	bool answered;
+	bool not_queued; /* set by a request's own thread: its reply could not be queued */
 	struct peer peer;
 	char remote[INET6_ADDRSTRLEN];
 	struct timespec t0;
@@ -207,6 +214,243 @@ static enum MHD_Result too_large(struct MHD_Connection *c, struct pending *pd, c
 	return send_reply(c, &rp);
 }
 
+/* ---- requests on threads of their own ---- */
+
+/* Workers are kept for a while once started: a thread that served a report before keeps its
+ * malloc caches warm for the next one. One daemon per process: server_stop waits for the
+ * running requests before it stops the daemon (stopping it with a connection suspended is
+ * undefined), and none start once it waits. */
+#define WORKER_IDLE_SECONDS 60
+static pthread_mutex_t jobs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_cv = PTHREAD_COND_INITIALIZER; /* a request finished */
+static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER; /* a request is queued */
+static unsigned jobs_running, jobs_queued, workers_idle;
+static bool jobs_stopping;
+static struct job *queue_head, *queue_tail;
+
+/* Query arguments, headers and cookies kept for the worker; the API reads a handful, and a
+ * request with more than this many loses the rest (the header block is capped anyway). */
+#define JOB_VALUES 96
+
+/* What the request's thread needs, copied: it does not touch the suspended connection until
+ * it queues the reply. */
+struct job {
+	struct server *s;
+	struct MHD_Connection *c;
+	struct pending *pd;
+	char *method, *path, *content_type;
+	enum MHD_ValueKind kinds[JOB_VALUES];
+	char *keys[JOB_VALUES], *values[JOB_VALUES];
+	size_t n_values;
+	struct job *next;
+};
+
+static void job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->method);
+	free(j->path);
+	free(j->content_type);
+	for (size_t i = 0; i < j->n_values; i++) {
+		free(j->keys[i]);
+		free(j->values[i]);
+	}
+	free(j);
+}
+
+static enum MHD_Result job_keep_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
+{
+	struct job *j = cls;
+	if (j->n_values == JOB_VALUES)
+		return MHD_NO;
+	char *k = xstrdup(key), *v = value ? xstrdup(value) : NULL;
+	if (k == NULL || (value && v == NULL)) {
+		free(k);
+		free(v);
+		return MHD_NO;
+	}
+	j->kinds[j->n_values] = kind;
+	j->keys[j->n_values] = k;
+	j->values[j->n_values++] = v;
+	return MHD_YES;
+}
+
+/* As MHD_lookup_connection_value: arguments and cookies by exact name, headers regardless
+ * of case. */
+static const char *job_value(const struct job *j, enum MHD_ValueKind kind, const char *name)
+{
+	for (size_t i = 0; i < j->n_values; i++)
+		if (j->kinds[i] == kind && (kind == MHD_HEADER_KIND ? strcasecmp(j->keys[i], name) == 0
+								: strcmp(j->keys[i], name) == 0))
+			return j->values[i];
+	return NULL;
+}
+
+static const char *job_arg(void *conn, const char *name)
+{
+	return job_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *job_header(void *conn, const char *name)
+{
+	return job_value(conn, MHD_HEADER_KIND, name);
+}
+
+static const char *job_cookie(void *conn, const char *name)
+{
+	return job_value(conn, MHD_COOKIE_KIND, name);
+}
+
+static struct job *job_new(struct server *s, struct MHD_Connection *c, struct pending *pd,
+			   const char *method, const char *url)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return NULL;
+	const char *ct =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	*j = (struct job){.s = s,
+			  .c = c,
+			  .pd = pd,
+			  .method = xstrdup(method),
+			  .path = xstrdup(url),
+			  .content_type = ct ? xstrdup(ct) : NULL};
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND | MHD_HEADER_KIND | MHD_COOKIE_KIND,
+				  job_keep_value, j);
+	if (j->method == NULL || j->path == NULL || (ct && j->content_type == NULL)) {
+		job_free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void job_run(struct job *j)
+{
+	struct pending *pd = j->pd;
+	struct MHD_Connection *c = j->c;
+	struct reply rp = {0};
+	struct request rq = {.method = j->method,
+			     .path = j->path,
+			     .content_type = j->content_type,
+			     .arg = job_arg,
+			     .header = job_header,
+			     .cookie = job_cookie,
+			     .conn = j,
+			     .body = pd->body.data ? pd->body.data : "",
+			     .body_len = pd->body.len,
+			     .peer = &pd->peer};
+	api_handle(j->s, &rq, &rp);
+	metrics_request(rp.endpoint, seconds_since(&pd->t0));
+	/* A suspended connection may be given its reply at any time; it goes out on resume. */
+	pd->not_queued = send_reply(c, &rp) != MHD_YES;
+	job_free(j);
+	MHD_resume_connection(c); /* the last touch: pd may be gone as soon as it returns */
+	pthread_mutex_lock(&jobs_mu);
+	jobs_running--;
+	pthread_cond_broadcast(&jobs_cv);
+	pthread_mutex_unlock(&jobs_mu);
+}
+
+/* Under jobs_mu. */
+static struct job *job_pop(void)
+{
+	struct job *j = queue_head;
+	if (j) {
+		queue_head = j->next;
+		if (queue_head == NULL)
+			queue_tail = NULL;
+		jobs_queued--;
+	}
+	return j;
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&jobs_mu);
+	for (;;) {
+		bool timed_out = false;
+		while (queue_head == NULL && !jobs_stopping && !timed_out) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += WORKER_IDLE_SECONDS;
+			workers_idle++;
+			timed_out = pthread_cond_timedwait(&work_cv, &jobs_mu, &until) != 0;
+			workers_idle--;
+		}
+		struct job *j = job_pop();
+		if (j == NULL)
+			break; /* stopping, or idle for long enough */
+		pthread_mutex_unlock(&jobs_mu);
+		job_run(j);
+		pthread_mutex_lock(&jobs_mu);
+	}
+	pthread_mutex_unlock(&jobs_mu);
+	return NULL;
+}
+
+static bool start_worker(void)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	if (pthread_attr_init(&at) != 0)
+		return false;
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	bool ok = pthread_create(&t, &at, worker, NULL) == 0;
+	pthread_attr_destroy(&at);
+	return ok;
+}
+
+/* Whether the route may wait on the database for longer than a read. */
+static bool runs_apart(const char *url)
+{
+	return strcmp(url, "/v1/gate") != 0 && strcmp(url, "/healthz") != 0 &&
+	       strcmp(url, "/v1/ca") != 0;
+}
+
+/* Hands the request to a worker; false when it is to be answered here. */
+static bool run_apart(struct server *s, struct MHD_Connection *c, struct pending *pd,
+		      const char *method, const char *url)
+{
+	if (!runs_apart(url))
+		return false;
+	struct job *j = job_new(s, c, pd, method, url);
+	if (j == NULL)
+		return false;
+	pthread_mutex_lock(&jobs_mu);
+	bool go = !jobs_stopping;
+	if (go)
+		jobs_running++;
+	pthread_mutex_unlock(&jobs_mu);
+	if (!go) {
+		job_free(j);
+		return false;
+	}
+	MHD_suspend_connection(c); /* before a worker can see it, so that its resume comes after */
+	pthread_mutex_lock(&jobs_mu);
+	if (queue_tail)
+		queue_tail->next = j;
+	else
+		queue_head = j;
+	queue_tail = j;
+	jobs_queued++;
+	bool more = jobs_queued > workers_idle;
+	if (!more)
+		pthread_cond_signal(&work_cv);
+	pthread_mutex_unlock(&jobs_mu);
+	if (more && !start_worker()) {
+		/* No thread to be had: the oldest queued request is answered here, as before. */
+		pthread_mutex_lock(&jobs_mu);
+		struct job *first = job_pop();
+		pthread_mutex_unlock(&jobs_mu);
+		if (first)
+			job_run(first);
+	}
+	return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **req_cls)
@@ -277,7 +521,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return pd->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 	}
 	if (pd->answered)
-		return MHD_YES;
+		return pd->not_queued ? MHD_NO : MHD_YES;
 	if (pd->has_early) {
 		pd->answered = true;
 		metrics_request(pd->early.endpoint, seconds_since(&pd->t0));
@@ -286,6 +530,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (pd->discarded > 0)
 		return too_large(c, pd, url);
 	pd->answered = true;
+	if (run_apart(s, c, pd, method, url))
+		return MHD_YES;
 	struct reply rp = {0};
 	struct request rq = {
 		.method = method,
@@ -391,8 +637,14 @@ int server_start(struct server *s, struct errbuf *e)
 	int r = parse_listen(s->cfg->listen, &ss, &sslen, e);
 	if (r)
 		return r;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_TLS | MHD_USE_ERROR_LOG | MHD_USE_POLL;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TLS |
+			 MHD_USE_ERROR_LOG;
+	/* Two event threads per core: one may wait on a read while the other serves. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = cpus < 1 ? 2 : cpus > 8 ? 16 : (unsigned)cpus * 2;
+	pthread_mutex_lock(&jobs_mu);
+	jobs_stopping = false;
+	pthread_mutex_unlock(&jobs_mu);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
@@ -405,6 +657,7 @@ int server_start(struct server *s, struct errbuf *e)
 		(unsigned)s->cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)s->cfg->idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s, MHD_OPTION_NOTIFY_CONNECTION,
 		on_connection, (void *)s, MHD_OPTION_END);
 	if (s->daemon == NULL)
@@ -417,6 +670,13 @@ int server_start(struct server *s, struct errbuf *e)
 
 void server_stop(struct server *s)
 {
+	/* Requests on their own threads finish (a report is committed and answered) first. */
+	pthread_mutex_lock(&jobs_mu);
+	jobs_stopping = true;
+	pthread_cond_broadcast(&work_cv); /* idle workers exit */
+	while (jobs_running > 0)
+		pthread_cond_wait(&jobs_cv, &jobs_mu);
+	pthread_mutex_unlock(&jobs_mu);
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
 	s->daemon = NULL;

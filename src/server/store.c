@@ -1232,20 +1232,53 @@ int store_admin_revoke(struct store *st, const char *name, int64_t now, struct e
 
 /* ---- the gate's view of a device ---- */
 
+/* One statement per question, so that a gate request costs one read (and, on SQLite, one
+ * snapshot and its locks): the certificate, the device and its failing checks, one row per
+ * failing check (or one row with them NULL). Columns: cert kind, owner, not_after,
+ * revoked_at; device id, revoked_at, last_generated_at; check_id, severity, failing_since. */
+#define GATE_FAILING_JOIN                                                                          \
+	" LEFT JOIN findings f ON f.device_id = d.id AND f.status = 'fail'"                        \
+	" AND f.severity IN ($2, $3, $4, $5, $6)"
 static const struct db_query q_gate_device = {
     Q_GATE_DEVICE, "gate: read device",
-    "SELECT revoked_at, last_generated_at FROM devices WHERE id = $1", NULL, 0};
-static const struct db_query q_gate_findings = {
-    Q_GATE_FINDINGS, "gate: read failing checks",
-    "SELECT check_id, severity, failing_since FROM findings"
-    " WHERE device_id = $1 AND status = 'fail' AND severity IN ($2, $3, $4, $5, $6)"
-    " ORDER BY failing_since, check_id",
+    "SELECT NULL, NULL, NULL, NULL, d.id, d.revoked_at, d.last_generated_at,"
+    " f.check_id, f.severity, f.failing_since FROM devices d" GATE_FAILING_JOIN
+    " WHERE d.id = $1 ORDER BY f.failing_since, f.check_id",
+    NULL, 0};
+static const struct db_query q_gate_serial = {
+    Q_GATE_SERIAL, "gate: read certificate and device",
+    "SELECT c.kind, c.owner, c.not_after, c.revoked_at, d.id, d.revoked_at, d.last_generated_at,"
+    " f.check_id, f.severity, f.failing_since FROM certs c"
+    " LEFT JOIN devices d ON d.id = c.owner AND c.kind = 1" GATE_FAILING_JOIN
+    " WHERE c.serial = $1 ORDER BY f.failing_since, f.check_id",
     NULL, 0};
 
-int store_gate_state(struct store *st, const char *device_id, const char *const *severities,
-		     struct store_gate_state *out, struct errbuf *e)
+/* The first row: the certificate (by serial) and the device. */
+static int gate_first_row(struct db_stmt *s, const char *serial, struct store_gate_state *out,
+			  struct errbuf *e)
 {
-	int rc = store_check_text("device id", device_id, STORE_MAX_ID, false, e);
+	if (serial) {
+		const char *owner = db_col_text(s, 1);
+		int64_t kind = db_col_int64(s, 0);
+		out->cert.kind = kind == STORE_CERT_ADMIN ? STORE_CERT_ADMIN : STORE_CERT_DEVICE;
+		int n = snprintf(out->cert.owner, sizeof out->cert.owner, "%s", owner ? owner : "");
+		if (n < 0 || (size_t)n >= sizeof out->cert.owner)
+			return err_set(e, MAMORI_EINVAL, "certificate %s: owner too long", serial);
+		out->cert.not_after = db_col_int64(s, 2);
+		out->cert.revoked = !db_col_null(s, 3);
+		out->has_cert = true;
+	}
+	out->known = !db_col_null(s, 4);
+	out->revoked = !db_col_null(s, 5);
+	out->last_generated_at = db_col_null(s, 6) ? 0 : db_col_int64(s, 6);
+	return 0;
+}
+
+int store_gate_state(struct store *st, const char *device_id, const char *serial,
+		     const char *const *severities, struct store_gate_state *out, struct errbuf *e)
+{
+	int rc = serial ? store_check_text("certificate serial", serial, STORE_MAX_ID, false, e)
+			: store_check_text("device id", device_id, STORE_MAX_ID, false, e);
 	if (rc < 0)
 		return rc;
 	memset(out, 0, sizeof *out);
@@ -1253,39 +1286,36 @@ int store_gate_state(struct store *st, const char *device_id, const char *const 
 	if ((rc = store_reader(st, &db, e)) < 0)
 		return rc;
 	struct db_stmt *s;
-	if ((rc = db_prepare(db, &q_gate_device, &s, e)) < 0)
+	if ((rc = db_prepare(db, serial ? &q_gate_serial : &q_gate_device, &s, e)) < 0)
 		goto out;
-	db_bind_text(s, 1, device_id);
-	rc = db_step(s, e);
-	if (rc == 1) {
-		out->known = true;
-		out->revoked = !db_col_null(s, 0);
-		out->last_generated_at = db_col_null(s, 1) ? 0 : db_col_int64(s, 1);
-	}
-	db_done(s);
-	if (rc <= 0 || out->revoked)
-		goto out;
-	if ((rc = db_prepare(db, &q_gate_findings, &s, e)) < 0)
-		goto out;
-	db_bind_text(s, 1, device_id);
+	db_bind_text(s, 1, serial ? serial : device_id);
 	for (int i = 0, k = 0; i < 5; i++) /* "" matches no severity */
 		db_bind_text(s, 2 + i, severities[k] ? severities[k++] : "");
+	bool first = true;
 	while ((rc = db_step(s, e)) == 1) {
+		if (first && (rc = gate_first_row(s, serial, out, e)) < 0)
+			break;
+		first = false;
+		if (db_col_null(s, 7) || out->revoked)
+			continue;
 		if (out->n_failing == STORE_GATE_MAX) {
 			out->n_more++;
 			continue;
 		}
-		const char *check = db_col_text(s, 0), *sev = db_col_text(s, 1);
+		const char *check = db_col_text(s, 7), *sev = db_col_text(s, 8);
 		snprintf(out->failing[out->n_failing].check, sizeof out->failing[0].check, "%s",
 			 check ? check : "");
-		snprintf(out->failing[out->n_failing].severity, sizeof out->failing[0].severity, "%s",
-			 sev ? sev : "");
-		out->failing[out->n_failing].since = db_col_null(s, 2) ? out->last_generated_at
-								       : db_col_int64(s, 2);
+		snprintf(out->failing[out->n_failing].severity, sizeof out->failing[0].severity,
+			 "%s", sev ? sev : "");
+		out->failing[out->n_failing].since =
+		    db_col_null(s, 9) ? out->last_generated_at : db_col_int64(s, 9);
 		out->n_failing++;
 	}
 	db_done(s);
+	if (rc == 0 && serial && first)
+		rc = err_set(e, STORE_NOT_FOUND, "%s: certificate %s: not found",
+			     db_kind_name(st->kind), serial);
 out:
 	store_reader_put(st, db);
-	return rc < 0 ? rc : 0;
+	return rc; /* 0, STORE_NOT_FOUND or an error */
 }

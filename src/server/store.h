@@ -124,11 +124,16 @@ struct store_put_result {
 int store_report_put(struct store *st, const struct store_report *r, struct store_put_result *out,
 		     struct errbuf *e);
 
-/* What the gate reads of a device: its failing checks of the given severities (NULL-terminated,
+/* What the gate reads of a device, by its id, or (serial not NULL) by the serial of one of
+ * its certificates, in one query: its failing checks of the given severities (NULL-terminated,
  * at most 5 names), oldest failure first, with since when. At most STORE_GATE_MAX are named,
- * the rest counted in n_more: being newer, they leave their grace period later. */
+ * the rest counted in n_more: being newer, they leave their grace period later. By serial:
+ * the certificate too (has_cert), STORE_NOT_FOUND when no certificate has the serial, and
+ * known is false when the certificate is not a device's. */
 #define STORE_GATE_MAX 32
 struct store_gate_state {
+	bool has_cert;
+	struct store_cert cert;
 	bool known, revoked;
 	int64_t last_generated_at; /* 0: no report yet */
 	struct {
@@ -138,8 +143,8 @@ struct store_gate_state {
 	} failing[STORE_GATE_MAX];
 	size_t n_failing, n_more;
 };
-int store_gate_state(struct store *st, const char *device_id, const char *const *severities,
-		     struct store_gate_state *out, struct errbuf *e);
+int store_gate_state(struct store *st, const char *device_id, const char *serial,
+		     const char *const *severities, struct store_gate_state *out, struct errbuf *e);
 
 /* Queries for the API. On success *out is a new reference the caller owns. */
 /* {"devices": [...], "next": id|null, "total": N}; order: hostname, id; after: NULL or an id. */

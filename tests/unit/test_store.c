@@ -711,6 +711,75 @@ static void test_failing_since(void **state)
 	}
 }
 
+/* The gate's one query, by device id and by certificate serial: the device, its failing checks
+ * at the given severities (oldest failure first), the certificate; unknown serials, admin
+ * certificates and revoked devices. */
+static void test_gate_state(void **state)
+{
+	struct world *w = *state;
+	struct store *st = w->st;
+	const char *d = "d3200000000000000000000000000001",
+		   *quiet = "d3200000000000000000000000000002";
+	const char *sev[] = {"high", "critical", NULL};
+	struct store_gate_state g;
+	struct errbuf e = {{0}};
+	assert_int_equal(enroll(st, d, "pc-gate", "32a1"), 0);
+	assert_int_equal(enroll(st, quiet, "pc-quiet", "32a2"), 0);
+	assert_int_equal(store_gate_state(st, quiet, NULL, sev, &g, &e), 0);
+	assert_true(g.known && !g.revoked && !g.has_cert);
+	assert_int_equal(g.last_generated_at, 0);
+	assert_int_equal(g.n_failing, 0);
+	/* c-0 (low) and c-3 (high) fail from the first report, c-2 (high) from the second. */
+	for (int i = 0; i < 2; i++) {
+		struct rep p;
+		rep_init(
+		    &p, i ? "r3200000000000000000000000000002" : "r3200000000000000000000000000001",
+		    d, T0 + 1000 * (i + 1));
+		rep_add(&p, "c-0", "ssh", "fail");
+		rep_add(&p, "c-2", "fw", i ? "fail" : "pass");
+		rep_add(&p, "c-1", "ssh", "pass");
+		rep_add(&p, "c-3", "fw", "fail");
+		assert_int_equal(put(st, &p, NULL), 0);
+	}
+	for (int by = 0; by < 2; by++) {
+		memset(&g, 0xa5, sizeof g);
+		assert_int_equal(
+		    store_gate_state(st, by ? NULL : d, by ? "32a1" : NULL, sev, &g, &e), 0);
+		assert_true(g.known && !g.revoked);
+		assert_int_equal(g.has_cert, by == 1);
+		if (by) {
+			assert_int_equal(g.cert.kind, STORE_CERT_DEVICE);
+			assert_string_equal(g.cert.owner, d);
+			assert_false(g.cert.revoked);
+			assert_int_equal(g.cert.not_after, T0 + 86400 * 397);
+		}
+		assert_int_equal(g.last_generated_at, T0 + 2000);
+		assert_int_equal(g.n_failing, 2);
+		assert_int_equal(g.n_more, 0);
+		assert_string_equal(g.failing[0].check, "c-3");
+		assert_string_equal(g.failing[0].severity, "high");
+		assert_int_equal(g.failing[0].since, T0 + 1000);
+		assert_string_equal(g.failing[1].check, "c-2");
+		assert_int_equal(g.failing[1].since, T0 + 2000);
+	}
+	const char *none[] = {NULL};
+	assert_int_equal(store_gate_state(st, d, NULL, none, &g, &e), 0);
+	assert_int_equal(g.n_failing, 0);
+	assert_int_equal(store_gate_state(st, NULL, "ffff", sev, &g, &e), STORE_NOT_FOUND);
+	assert_int_equal(
+	    store_gate_state(st, "d32000000000000000000000000000ff", NULL, sev, &g, &e), 0);
+	assert_false(g.known);
+	/* An admin's certificate names no device. */
+	assert_int_equal(store_admin_cert_add(st, "32ad", "root", T0 + 86400, T0, &e), 0);
+	assert_int_equal(store_gate_state(st, NULL, "32ad", sev, &g, &e), 0);
+	assert_true(g.has_cert && g.cert.kind == STORE_CERT_ADMIN && !g.known);
+	/* Revoked: the device and its certificate, and no checks read. */
+	assert_int_equal(store_device_revoke(st, d, T0 + 3000, &e), 0);
+	assert_int_equal(store_gate_state(st, NULL, "32a1", sev, &g, &e), 0);
+	assert_true(g.known && g.revoked && g.cert.revoked);
+	assert_int_equal(g.n_failing, 0);
+}
+
 static void test_history_paging(void **state)
 {
 	struct world *w = *state;
@@ -1441,6 +1510,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_token_check_admin_revoke, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_report_put, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failing_since, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gate_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_device_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_paging, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_topic_summary, setup, teardown),
