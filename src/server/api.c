@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/catalog.h"
+#include "server/api_ui.h"
 #include "server/gate.h"
 #include "server/log.h"
 #include "server/report_in.h"
@@ -404,18 +405,7 @@ static void admin_get(struct server *s, const struct request *rq, struct reply *
 	out->endpoint = strcmp(p, "/v1/summary") == 0 ? EP_SUMMARY : EP_DEVICES;
 	if (!allowed(rq, PEER_ADMIN, out))
 		return;
-	if (strcmp(p, "/v1/devices") == 0) {
-		int limit;
-		if (page_limit(rq, &limit, out))
-			return;
-		const char *after = rq->arg(rq->conn, "after");
-		if (after && !hex32(after)) {
-			reply_error(out, 400, "after must be a device id");
-			return;
-		}
-		r = store_devices_page(s->store, after, limit, &o, &e);
-		store_answer(out, r, o, &e, "no such device");
-	} else if (strcmp(p, "/v1/devices.csv") == 0) {
+	if (strcmp(p, "/v1/devices.csv") == 0) {
 		devices_csv(s, out);
 	} else if (strncmp(p, "/v1/devices/", 12) == 0) {
 		device_paths(s, rq, p + 12, out);
@@ -578,11 +568,12 @@ static void gate(struct server *s, const struct request *rq, struct reply *out)
 	gate_reply(out, device, &d);
 }
 
+/* /v1/devices (filtered pages) and the other dashboard reads are api_ui.c's. */
 static bool is_admin_get(const char *p)
 {
-	return strcmp(p, "/v1/devices") == 0 || strcmp(p, "/v1/devices.csv") == 0 ||
-	       strncmp(p, "/v1/devices/", 12) == 0 || strncmp(p, "/v1/reports/", 12) == 0 ||
-	       strcmp(p, "/v1/summary") == 0;
+	return strcmp(p, "/v1/devices.csv") == 0 || strncmp(p, "/v1/devices/", 12) == 0 ||
+	       strncmp(p, "/v1/reports/", 12) == 0 || strcmp(p, "/v1/summary") == 0 ||
+	       api_ui_is_admin_get(p);
 }
 
 enum endpoint api_endpoint(const char *path)
@@ -610,8 +601,17 @@ bool api_precheck(struct server *s, const struct request *rq, struct reply *out,
 {
 	const char *p = rq->path;
 	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	bool put = strcmp(rq->method, "PUT") == 0;
 	out->endpoint = api_endpoint(p);
 	*body_limit = 0;
+	if (get && api_ui_is_asset(p))
+		return false;
+	if (put && api_ui_is_admin_put(p)) {
+		if (!allowed(rq, PEER_ADMIN, out))
+			return true;
+		*body_limit = API_UI_MAX_BODY;
+		return false;
+	}
 	if (post && strcmp(p, "/v1/reports") == 0) {
 		if (!allowed(rq, PEER_DEVICE, out)) {
 			metrics_report_rejected(REJECT_CERT);
@@ -638,6 +638,7 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 {
 	const char *p = rq->path;
 	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	bool put = strcmp(rq->method, "PUT") == 0;
 	out->endpoint = EP_OTHER;
 	if (strcmp(p, "/v1/reports") == 0 && post)
 		put_report(s, rq, out);
@@ -654,8 +655,16 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 		metrics(s, rq, out);
 	else if (strcmp(p, "/v1/gate") == 0 && get)
 		gate(s, rq, out);
-	else if (get && is_admin_get(p))
+	else if (get && api_ui_is_asset(p))
+		api_ui_asset(rq, out);
+	else if ((get && api_ui_is_admin_get(p)) || (put && api_ui_is_admin_put(p))) {
+		out->endpoint = EP_DEVICES;
+		if (allowed(rq, PEER_ADMIN, out))
+			api_ui_handle(s, rq, out);
+	} else if (get && is_admin_get(p))
 		admin_get(s, rq, out);
+	else if (api_ui_is_admin_get(p) || api_ui_is_admin_put(p))
+		reply_error(out, 405, "method not allowed");
 	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 ||
 		 strcmp(p, "/v1/ca") == 0)
 		reply_error(out, 405, "method not allowed");

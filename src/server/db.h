@@ -13,7 +13,7 @@
 enum db_kind { DB_SQLITE, DB_PG };
 
 /* Prepared statements are cached per connection, by id (< DB_MAX_QUERIES). */
-#define DB_MAX_QUERIES 64
+#define DB_MAX_QUERIES 128
 #define DB_MAX_PARAMS 24
 
 enum { DB_Q_BINARY = 1 }; /* PostgreSQL: results in binary format (for BYTEA columns) */

@@ -141,7 +141,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp)
 	rp->body = NULL;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				rp->content_type ? rp->content_type : "application/json");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	bool cache = false;
+	for (size_t i = 0; i < rp->n_extra && i < sizeof rp->extra / sizeof rp->extra[0]; i++) {
+		MHD_add_response_header(resp, rp->extra[i].name, rp->extra[i].value);
+		cache = cache || c_strcasecmp(rp->extra[i].name, "Cache-Control") == 0;
+	}
+	if (!cache)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (rp->header_name)
 		MHD_add_response_header(resp, rp->header_name, rp->header_value);

@@ -50,6 +50,13 @@ struct reply {
 	enum endpoint endpoint;
 	const char *header_name; /* one extra response header, or NULL */
 	char header_value[320];
+	/* More response headers, names and values static or pointing into the reply (the
+	 * dashboard's assets and downloads). A Cache-Control among them replaces no-store. */
+	struct {
+		const char *name, *value;
+	} extra[10];
+	size_t n_extra;
+	char extra_value[160]; /* storage for one of them (ETag, Content-Disposition) */
 };
 
 /* Starts serving HTTPS on cfg->listen (api.c answers); returns once it is listening. */
