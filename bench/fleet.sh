@@ -94,14 +94,23 @@ if [ "$status" -eq 0 ] && [ -x "$build/mamorid" ]; then
 		sleep 0.1
 	done
 	if [ -n "$port" ] && "$build/mamorid" --data-dir "$srv" --db "$url" admin-cert bench --out "$srv/adm" >/dev/null; then
-		for path in "/v1/devices?limit=50" /v1/summary; do
+		# The dashboard's endpoints too (docs/server.md, "Dashboard API").
+		for path in "/v1/devices?limit=50" /v1/summary /v1/overview "/v1/trend?days=30" \
+			"/v1/devices?status=fail&limit=50" "/v1/devices?sort=worst&limit=50" \
+			"/v1/devices?sort=last_seen&limit=50" "/v1/devices?stale=1&limit=50" \
+			"/v1/devices?q=pc-00&limit=50" "/v1/devices?topic=firewall&limit=50" \
+			"/v1/devices?check=firewall-active&limit=50" \
+			"/v1/devices?status=unknown&q=pc-1&sort=worst&limit=50" \
+			"/v1/checks/firewall-active/devices?limit=50" \
+			"/v1/controls/csaj-5.1.1/devices?limit=50" /v1/catalog /v1/register \
+			/v1/checklist "/v1/checklist.csv" "/v1/checklist.xlsx" /; do
 			args=()
 			for _ in $(seq 1 20); do args+=("https://127.0.0.1:$port$path" -o /dev/null); done
 			curl -s --cacert "$srv/ca.crt" --cert "$srv/adm/bench.crt" --key "$srv/adm/bench.key" \
 				-w '%{http_code} %{time_total}\n' "${args[@]}" >"$srv/times"
 			bad=$(awk '$1 != 200' "$srv/times" | wc -l)
 			awk '{ printf "%.3f\n", $2 * 1000 }' "$srv/times" | sort -n >"$srv/ms"
-			printf 'HTTPS %-22s median %7.2f ms   max %7.2f ms   (%s of 20 not 200)\n' "$path" \
+			printf 'HTTPS %-52s median %7.2f ms   max %7.2f ms   (%s of 20 not 200)\n' "$path" \
 				"$(sed -n 10p "$srv/ms")" "$(tail -1 "$srv/ms")" "$bad" | tee -a "$out"
 		done
 	fi

@@ -8,7 +8,11 @@ pkgs=(build-essential cmake pkg-config clang libyaml-dev libjansson-dev liblz4-d
       libmicrohttpd-dev libgnutls28-dev libssl-dev libsqlite3-dev libpq-dev
       libcurl4-openssl-dev libcjson-dev libargon2-dev liboath-dev libqrencode-dev
       postgresql curl openssl
-      nginx freeradius freeradius-rest freeradius-utils eapoltest wrk)
+      nginx freeradius freeradius-rest freeradius-utils eapoltest wrk
+      chromium nodejs)
+# The dashboard's browser test (tests/browser/) runs Playwright on node; Debian's node comes
+# without npm, a node from elsewhere (e.g. NodeSource) with its own.
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

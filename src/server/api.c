@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/catalog.h"
+#include "server/api_ui.h"
 #include "server/gate.h"
 #include "server/log.h"
 #include "server/report_in.h"
@@ -404,18 +405,7 @@ static void admin_get(struct server *s, const struct request *rq, struct reply *
 	out->endpoint = strcmp(p, "/v1/summary") == 0 ? EP_SUMMARY : EP_DEVICES;
 	if (!allowed(rq, PEER_ADMIN, out))
 		return;
-	if (strcmp(p, "/v1/devices") == 0) {
-		int limit;
-		if (page_limit(rq, &limit, out))
-			return;
-		const char *after = rq->arg(rq->conn, "after");
-		if (after && !hex32(after)) {
-			reply_error(out, 400, "after must be a device id");
-			return;
-		}
-		r = store_devices_page(s->store, after, limit, &o, &e);
-		store_answer(out, r, o, &e, "no such device");
-	} else if (strcmp(p, "/v1/devices.csv") == 0) {
+	if (strcmp(p, "/v1/devices.csv") == 0) {
 		devices_csv(s, out);
 	} else if (strncmp(p, "/v1/devices/", 12) == 0) {
 		device_paths(s, rq, p + 12, out);
@@ -630,14 +620,7 @@ static void gate(struct server *s, const struct request *rq, struct reply *out)
 
 /* ---- administrative actions (audited; CSRF-checked in api_precheck) ---- */
 
-/* An API action's audit entry, stored in the action's transaction. The actor is the signed-in
- * administrator, or "cert:NAME" for an admin certificate: the two are different people. */
-struct api_audit {
-	char actor[72];
-	struct store_audit_in in;
-};
-
-static const struct store_audit_in *api_audit(struct api_audit *a, const struct request *rq,
+const struct store_audit_in *api_audit(struct api_audit *a, const struct request *rq,
 					      const char *action, const char *target,
 					      const char *detail)
 {
@@ -762,11 +745,12 @@ static void admin_action(struct server *s, const struct request *rq, struct repl
 		admins_get(s, out);
 }
 
+/* /v1/devices (filtered pages) and the other dashboard reads are api_ui.c's. */
 static bool is_admin_get(const char *p)
 {
-	return strcmp(p, "/v1/devices") == 0 || strcmp(p, "/v1/devices.csv") == 0 ||
-	       strncmp(p, "/v1/devices/", 12) == 0 || strncmp(p, "/v1/reports/", 12) == 0 ||
-	       strcmp(p, "/v1/summary") == 0;
+	return strcmp(p, "/v1/devices.csv") == 0 || strncmp(p, "/v1/devices/", 12) == 0 ||
+	       strncmp(p, "/v1/reports/", 12) == 0 || strcmp(p, "/v1/summary") == 0 ||
+	       api_ui_is_admin_get(p);
 }
 
 enum endpoint api_endpoint(const char *path)
@@ -806,14 +790,23 @@ bool api_precheck(struct server *s, const struct request *rq, struct reply *out,
 {
 	const char *p = rq->path;
 	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	bool put = strcmp(rq->method, "PUT") == 0;
 	out->endpoint = api_endpoint(p);
 	*body_limit = 0;
 	if (strcmp(p, "/v1/session") == 0)
 		return session_precheck(rq, out, body_limit);
+	if (get && api_ui_is_asset(p))
+		return false;
 	/* A browser may be made to send a request with its cookie or certificate from another
 	 * site: state changes need the same origin, and with a cookie the session's token. */
 	if (!csrf_ok(rq, out))
 		return true;
+	if (put && api_ui_is_admin_put(p)) {
+		if (!allowed(rq, PEER_ADMIN, out))
+			return true;
+		*body_limit = API_UI_MAX_BODY;
+		return false;
+	}
 	if (is_admin_action(rq->method, p)) {
 		if (!allowed(rq, PEER_ADMIN, out))
 			return true;
@@ -848,6 +841,7 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 {
 	const char *p = rq->path;
 	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	bool put = strcmp(rq->method, "PUT") == 0;
 	out->endpoint = EP_OTHER;
 	if (strcmp(p, "/v1/reports") == 0 && post)
 		put_report(s, rq, out);
@@ -869,8 +863,16 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 		session_handle(s, rq, out);
 	} else if (is_admin_action(rq->method, p))
 		admin_action(s, rq, out);
-	else if (get && is_admin_get(p))
+	else if (get && api_ui_is_asset(p))
+		api_ui_asset(rq, out);
+	else if ((get && api_ui_is_admin_get(p)) || (put && api_ui_is_admin_put(p))) {
+		out->endpoint = EP_DEVICES;
+		if (allowed(rq, PEER_ADMIN, out))
+			api_ui_handle(s, rq, out);
+	} else if (get && is_admin_get(p))
 		admin_get(s, rq, out);
+	else if (api_ui_is_admin_get(p) || api_ui_is_admin_put(p))
+		reply_error(out, 405, "method not allowed");
 	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 ||
 		 strcmp(p, "/v1/ca") == 0)
 		reply_error(out, 405, "method not allowed");

@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <limits.h>
 #include <pthread.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/util.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -157,7 +157,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *rp)
 	rp->body = NULL;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				rp->content_type ? rp->content_type : "application/json");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	bool cache = false;
+	for (size_t i = 0; i < rp->n_extra && i < sizeof rp->extra / sizeof rp->extra[0]; i++) {
+		MHD_add_response_header(resp, rp->extra[i].name, rp->extra[i].value);
+		cache = cache || c_strcasecmp(rp->extra[i].name, "Cache-Control") == 0;
+	}
+	if (!cache)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	/* The dashboard's pages and the API alike: nothing inline, nothing from elsewhere, never
 	 * framed, HTTPS only. */
 	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
@@ -282,7 +288,7 @@ static enum MHD_Result job_keep_value(void *cls, enum MHD_ValueKind kind, const 
 static const char *job_value(const struct job *j, enum MHD_ValueKind kind, const char *name)
 {
 	for (size_t i = 0; i < j->n_values; i++)
-		if (j->kinds[i] == kind && (kind == MHD_HEADER_KIND ? strcasecmp(j->keys[i], name) == 0
+		if (j->kinds[i] == kind && (kind == MHD_HEADER_KIND ? c_strcasecmp(j->keys[i], name) == 0
 								: strcmp(j->keys[i], name) == 0))
 			return j->values[i];
 	return NULL;

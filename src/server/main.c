@@ -152,6 +152,8 @@ static int serve(struct ctx *c)
 	int rc = open_ca(c, &s.ca);
 	if (rc == 0)
 		rc = open_store(c, &s.store);
+	if (rc == 0) /* the dashboard's daily rows count stale devices as the gate does */
+		store_set_max_report_age(s.store, c->cfg.gate_max_report_age);
 	/* Signals are taken by sigwait in this thread; the daemon's threads inherit the mask. */
 	sigset_t set;
 	sigemptyset(&set);

@@ -57,6 +57,13 @@ struct reply {
 	const char *header_name; /* one extra response header, or NULL */
 	char header_value[320];
 	char set_cookie[200]; /* a Set-Cookie header, "" for none */
+	/* More response headers, names and values static or pointing into the reply (the
+	 * dashboard's assets and downloads). A Cache-Control among them replaces no-store. */
+	struct {
+		const char *name, *value;
+	} extra[10];
+	size_t n_extra;
+	char extra_value[160]; /* storage for one of them (ETag, Content-Disposition) */
 };
 
 /* Starts serving HTTPS on cfg->listen (api.c answers); returns once it is listening. */
@@ -74,6 +81,15 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out);
 #define TOKEN_LEN 32
 int token_new(char out[TOKEN_LEN + 1], char hash[65]);
 void token_hash(const char *token, char out[65]);
+/* An API action's audit entry, stored in the action's transaction (api.c). The actor is the
+ * signed-in administrator, or "cert:NAME" for an admin certificate: the two are different
+ * people. */
+struct api_audit {
+	char actor[72];
+	struct store_audit_in in;
+};
+const struct store_audit_in *api_audit(struct api_audit *a, const struct request *rq,
+				       const char *action, const char *target, const char *detail);
 /* A JSON error reply {"error": msg}. */
 void reply_error(struct reply *out, unsigned status, const char *msg);
 /* A JSON reply; takes o (NULL: 500). */

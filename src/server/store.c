@@ -162,8 +162,29 @@ int store_delta_add(struct store_deltas *d, const char *topic, int status, int n
 	char *t = NULL;
 	if (topic != NULL && (t = xstrdup(topic)) == NULL)
 		return MAMORI_ENOMEM;
-	d->v[d->n++] = (struct store_delta){.topic = t, .status = status, .n = n};
+	d->v[d->n++] = (struct store_delta){.kind = topic != NULL ? DELTA_TOPIC : DELTA_STATUS,
+					    .topic = t,
+					    .status = status,
+					    .n = n};
 	return 0;
+}
+
+int store_delta_add_check(struct store_deltas *d, const char *check, int status, int n)
+{
+	int rc = store_delta_add(d, check, status, n);
+	if (rc == 0)
+		d->v[d->n - 1].kind = DELTA_CHECK;
+	return rc;
+}
+
+int store_delta_add_hour(struct store_deltas *d, int64_t last_generated_at, int n)
+{
+	int rc = store_delta_add(d, NULL, 0, n);
+	if (rc == 0) {
+		d->v[d->n - 1].kind = DELTA_HOUR;
+		d->v[d->n - 1].hour = last_generated_at / 3600;
+	}
+	return rc;
 }
 
 void store_deltas_free(struct store_deltas *d)
@@ -174,17 +195,29 @@ void store_deltas_free(struct store_deltas *d)
 	*d = (struct store_deltas){0};
 }
 
-/* Topic rows first, by (topic, status); then the status rows. */
+static int delta_copy(struct store_deltas *d, const struct store_delta *x)
+{
+	int rc = store_delta_add(d, x->topic, x->status, x->n);
+	if (rc == 0) {
+		d->v[d->n - 1].kind = x->kind;
+		d->v[d->n - 1].hour = x->hour;
+	}
+	return rc;
+}
+
+/* Topic rows first, by (topic, status); then check rows, hour rows, and the status rows. */
 static int delta_cmp(const void *a, const void *b)
 {
 	const struct store_delta *x = a, *y = b;
-	if ((x->topic == NULL) != (y->topic == NULL))
-		return x->topic == NULL ? 1 : -1;
-	if (x->topic != NULL) {
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->topic != NULL && y->topic != NULL) {
 		int c = strcmp(x->topic, y->topic);
 		if (c != 0)
 			return c;
 	}
+	if (x->hour != y->hour)
+		return x->hour < y->hour ? -1 : 1;
 	return (x->status > y->status) - (x->status < y->status);
 }
 
@@ -208,6 +241,36 @@ static const struct db_query q_status_count_add = {
     " ON CONFLICT (status) DO UPDATE SET devices = status_counts.devices + excluded.devices",
     0};
 
+static const struct db_query q_check_count_add = {
+    Q_CHECK_COUNT_ADD, "update check summary",
+    "INSERT INTO check_counts (check_id, status, devices)"
+    " SELECT value->>0, value->>1, value->>2 FROM json_each($1) WHERE true"
+    " ON CONFLICT (check_id, status) DO UPDATE SET devices = check_counts.devices + "
+    "excluded.devices",
+    "INSERT INTO check_counts (check_id, status, devices)"
+    " SELECT x->>0, x->>1, (x->>2)::bigint FROM json_array_elements($1::json) AS x"
+    " ON CONFLICT (check_id, status) DO UPDATE SET devices = check_counts.devices + "
+    "excluded.devices",
+    0};
+static const struct db_query q_hour_count_add = {
+    Q_HOUR_COUNT_ADD, "update report ages",
+    "INSERT INTO report_hours (hour, devices)"
+    " SELECT value->>0, value->>1 FROM json_each($1) WHERE true"
+    " ON CONFLICT (hour) DO UPDATE SET devices = report_hours.devices + excluded.devices",
+    "INSERT INTO report_hours (hour, devices)"
+    " SELECT (x->>0)::bigint, (x->>1)::bigint FROM json_array_elements($1::json) AS x"
+    " ON CONFLICT (hour) DO UPDATE SET devices = report_hours.devices + excluded.devices",
+    0};
+/* Hours no device's latest report is in any more, among those the batch decremented (rows it
+ * holds already: instances sharing a PostgreSQL take no other lock); the table stays as small
+ * as the spread of the fleet's report times. */
+static const struct db_query q_hours_prune = {
+    Q_HOURS_PRUNE, "update report ages",
+    "DELETE FROM report_hours WHERE devices = 0 AND hour IN (SELECT value FROM json_each($1))",
+    "DELETE FROM report_hours WHERE devices = 0"
+    " AND hour IN (SELECT x::bigint FROM json_array_elements_text($1::json) AS x)",
+    0};
+
 static int run_json(struct db *db, const struct db_query *q, struct store_jlist *l,
 		    struct errbuf *e)
 {
@@ -226,8 +289,11 @@ static int deltas_apply(struct db *db, struct store_deltas *d, struct errbuf *e)
 	if (d->n == 0)
 		return 0;
 	qsort(d->v, d->n, sizeof(d->v[0]), delta_cmp);
-	struct store_jlist topics, statuses;
+	struct store_jlist topics, checks, hours, down, statuses;
 	store_jl_init(&topics);
+	store_jl_init(&checks);
+	store_jl_init(&hours);
+	store_jl_init(&down);
 	store_jl_init(&statuses);
 	int rc = 0;
 	for (size_t i = 0; i < d->n && rc == 0;) {
@@ -239,27 +305,51 @@ static int deltas_apply(struct db *db, struct store_deltas *d, struct errbuf *e)
 		i = k;
 		if (sum == 0)
 			continue;
-		if (x->topic != NULL)
-			rc = store_jl_item(&topics, true) ||
-			     store_jl_str(&topics, x->topic, true) ||
-			     store_jl_str(&topics, store_status_names[x->status], false) ||
-			     store_jl_int(&topics, sum) || store_jl_end_item(&topics, true);
-		else
+		switch (x->kind) {
+		case DELTA_TOPIC:
+		case DELTA_CHECK: {
+			struct store_jlist *l = x->kind == DELTA_TOPIC ? &topics : &checks;
+			rc = store_jl_item(l, true) || store_jl_str(l, x->topic, true) ||
+			     store_jl_str(l, store_status_names[x->status], false) ||
+			     store_jl_int(l, sum) || store_jl_end_item(l, true);
+			break;
+		}
+		case DELTA_HOUR:
+			rc = store_jl_item(&hours, true) ||
+			     buf_printf(&hours.b, "%lld", (long long)x->hour) ||
+			     store_jl_int(&hours, sum) || store_jl_end_item(&hours, true) ||
+			     (sum < 0 && (store_jl_item(&down, false) ||
+					  buf_printf(&down.b, "%lld", (long long)x->hour)));
+			break;
+		default:
 			rc = store_jl_item(&statuses, true) ||
 			     store_jl_str(&statuses, store_dev_status_names[x->status], true) ||
 			     store_jl_int(&statuses, sum) || store_jl_end_item(&statuses, true);
+			break;
+		}
 	}
-	if (rc != 0 || store_jl_finish(&topics) != 0 || store_jl_finish(&statuses) != 0) {
+	if (rc != 0 || store_jl_finish(&topics) != 0 || store_jl_finish(&checks) != 0 ||
+	    store_jl_finish(&hours) != 0 || store_jl_finish(&down) != 0 ||
+	    store_jl_finish(&statuses) != 0) {
 		rc = err_set(e, MAMORI_ENOMEM, "%s: update summary: out of memory",
 			     db_kind_name(db_kind(db)));
 		goto out;
 	}
 	if (topics.n > 0 && (rc = run_json(db, &q_topic_count_add, &topics, e)) < 0)
 		goto out;
+	if (checks.n > 0 && (rc = run_json(db, &q_check_count_add, &checks, e)) < 0)
+		goto out;
+	if (hours.n > 0 && (rc = run_json(db, &q_hour_count_add, &hours, e)) < 0)
+		goto out;
+	if (down.n > 0 && (rc = run_json(db, &q_hours_prune, &down, e)) < 0)
+		goto out;
 	if (statuses.n > 0 && (rc = run_json(db, &q_status_count_add, &statuses, e)) < 0)
 		goto out;
 out:
 	buf_free(&topics.b);
+	buf_free(&checks.b);
+	buf_free(&hours.b);
+	buf_free(&down.b);
 	buf_free(&statuses.b);
 	return rc;
 }
@@ -447,14 +537,16 @@ static void run_batch(struct store *st, struct store_job **jobs, size_t n)
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct store_deltas *d = &jobs[i]->deltas;
 			for (size_t k = 0; !jobs[i]->done && k < d->n && rc == 0; k++)
-				rc =
-				    store_delta_add(&all, d->v[k].topic, d->v[k].status, d->v[k].n);
+				rc = delta_copy(&all, &d->v[k]);
 		}
 		if (rc < 0)
 			err_set(&e, rc, "%s: update summary: out of memory",
 				db_kind_name(st->kind));
 		if (rc == 0)
 			rc = deltas_apply(db, &all, &e);
+		/* The dashboard's trend: today's row follows the counters, O(1) per batch. */
+		if (rc == 0 && all.n > 0)
+			rc = store_daily_upsert(st, db, (int64_t)time(NULL), &e);
 		if (rc == 0)
 			rc = store_run(db, &q_commit, &e);
 		if (rc == 0)
@@ -677,6 +769,66 @@ static const struct migration migrations[] = {
 	" hash TEXT NOT NULL);"
 	"INSERT INTO audit_head VALUES (1, 0, '" ZERO_HASH "');",
     },
+    /* Migration 4: the dashboard (docs/server.md, "Dashboard API"): devices per check and state
+     * (check_counts, like topic_counts), devices per hour of their latest report (report_hours:
+     * how many are stale is a sum over a few dozen rows), a row per day for the trend
+     * (fleet_daily), the organization's risk register, and the indexes the paged lists walk
+     * (partial where they can be: an index of every finding would cost each new report 55
+     * scattered page writes, one of the failing ones a few). The counters start from what
+     * is stored. */
+    {
+	"CREATE TABLE check_counts (check_id TEXT NOT NULL, status TEXT NOT NULL,"
+	" devices INTEGER NOT NULL, PRIMARY KEY (check_id, status)) STRICT, WITHOUT ROWID;"
+	"INSERT INTO check_counts (check_id, status, devices) SELECT f.check_id, f.status,"
+	" COUNT(*) FROM findings f JOIN devices d ON d.id = f.device_id"
+	" WHERE d.revoked_at IS NULL GROUP BY f.check_id, f.status;"
+	"CREATE TABLE report_hours (hour INTEGER PRIMARY KEY, devices INTEGER NOT NULL) STRICT;"
+	"INSERT INTO report_hours (hour, devices) SELECT last_generated_at / 3600, COUNT(*)"
+	" FROM devices WHERE revoked_at IS NULL AND last_generated_at IS NOT NULL"
+	" GROUP BY last_generated_at / 3600;"
+	"CREATE TABLE fleet_daily (day TEXT PRIMARY KEY, n_pass INTEGER NOT NULL,"
+	" n_fail INTEGER NOT NULL, n_unknown INTEGER NOT NULL, n_none INTEGER NOT NULL,"
+	" n_revoked INTEGER NOT NULL, n_stale INTEGER NOT NULL, updated_at INTEGER NOT NULL)"
+	" STRICT;"
+	"CREATE TABLE risk_register (control TEXT PRIMARY KEY, state TEXT,"
+	" confidentiality TEXT, integrity TEXT, availability TEXT, accountability TEXT,"
+	" decision TEXT, deadline TEXT, owner TEXT, reason TEXT, updated_at INTEGER NOT NULL,"
+	" updated_by TEXT) STRICT;"
+	"CREATE INDEX findings_failing ON findings (check_id, device_id) WHERE status = 'fail';"
+	"CREATE INDEX device_topics_failing ON device_topics (topic, device_id)"
+	" WHERE status = 'fail';"
+	"CREATE INDEX devices_status ON devices (status, hostname, id);"
+	"CREATE INDEX devices_revoked ON devices (hostname, id) WHERE revoked_at IS NOT NULL;"
+	"CREATE INDEX devices_worst ON devices (n_fail, id) WHERE revoked_at IS NULL;"
+	"CREATE INDEX devices_seen ON devices (last_seen, id);"
+	"CREATE INDEX devices_age ON devices (last_generated_at, id) WHERE revoked_at IS NULL;",
+
+	"CREATE TABLE check_counts (check_id TEXT COLLATE \"C\" NOT NULL,"
+	" status TEXT COLLATE \"C\" NOT NULL, devices BIGINT NOT NULL,"
+	" PRIMARY KEY (check_id, status));"
+	"INSERT INTO check_counts (check_id, status, devices) SELECT f.check_id, f.status,"
+	" COUNT(*) FROM findings f JOIN devices d ON d.id = f.device_id"
+	" WHERE d.revoked_at IS NULL GROUP BY f.check_id, f.status;"
+	"CREATE TABLE report_hours (hour BIGINT PRIMARY KEY, devices BIGINT NOT NULL);"
+	"INSERT INTO report_hours (hour, devices) SELECT last_generated_at / 3600, COUNT(*)"
+	" FROM devices WHERE revoked_at IS NULL AND last_generated_at IS NOT NULL"
+	" GROUP BY last_generated_at / 3600;"
+	"CREATE TABLE fleet_daily (day TEXT COLLATE \"C\" PRIMARY KEY, n_pass BIGINT NOT NULL,"
+	" n_fail BIGINT NOT NULL, n_unknown BIGINT NOT NULL, n_none BIGINT NOT NULL,"
+	" n_revoked BIGINT NOT NULL, n_stale BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	"CREATE TABLE risk_register (control TEXT COLLATE \"C\" PRIMARY KEY, state TEXT,"
+	" confidentiality TEXT, integrity TEXT, availability TEXT, accountability TEXT,"
+	" decision TEXT, deadline TEXT, owner TEXT, reason TEXT, updated_at BIGINT NOT NULL,"
+	" updated_by TEXT);"
+	"CREATE INDEX findings_failing ON findings (check_id, device_id) WHERE status = 'fail';"
+	"CREATE INDEX device_topics_failing ON device_topics (topic, device_id)"
+	" WHERE status = 'fail';"
+	"CREATE INDEX devices_status ON devices (status, hostname, id);"
+	"CREATE INDEX devices_revoked ON devices (hostname, id) WHERE revoked_at IS NOT NULL;"
+	"CREATE INDEX devices_worst ON devices (n_fail, id) WHERE revoked_at IS NULL;"
+	"CREATE INDEX devices_seen ON devices (last_seen, id);"
+	"CREATE INDEX devices_age ON devices (last_generated_at, id) WHERE revoked_at IS NULL;",
+    },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -789,6 +941,7 @@ int store_open(const char *url, int readers, struct store **out, struct errbuf *
 		return err_set(e, MAMORI_ENOMEM, "store: out of memory");
 	int rc = 0;
 	st->kind = kind;
+	st->max_report_age = 24 * 3600;
 	pthread_mutex_init(&st->pool_mu, NULL);
 	pthread_cond_init(&st->pool_cv, NULL);
 	pthread_mutex_init(&st->q_mu, NULL);
@@ -841,6 +994,12 @@ void store_close(struct store *st)
 	pthread_mutex_destroy(&st->q_mu);
 	pthread_cond_destroy(&st->q_cv);
 	free(st);
+}
+
+void store_set_max_report_age(struct store *st, int64_t seconds)
+{
+	if (seconds > 0)
+		st->max_report_age = seconds;
 }
 
 const char *store_backend(const struct store *st)
@@ -1070,8 +1229,6 @@ static const struct db_query q_certs_revoke = {
 static const struct db_query q_topics_delete = {Q_TOPICS_DELETE, "revoke device: delete topics",
 						"DELETE FROM device_topics WHERE device_id = $1",
 						NULL, 0};
-/* Shared with store_put.c (same id, same text). */
-extern const struct db_query store_q_device_lock, store_q_topics_of_device;
 
 static int revoke_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e)
 {
@@ -1085,6 +1242,8 @@ static int revoke_run(struct store *st, struct db *db, struct store_job *j, stru
 	rc = db_step(s, e);
 	bool revoked = rc == 1 && !db_col_null(s, 0);
 	int old = rc == 1 ? store_dev_status_from_name(db_col_text(s, 1)) : -1;
+	bool reported = rc == 1 && !db_col_null(s, 2);
+	int64_t last = reported ? db_col_int64(s, 2) : 0;
 	db_done(s);
 	if (rc < 0)
 		return rc;
@@ -1092,8 +1251,24 @@ static int revoke_run(struct store *st, struct db *db, struct store_job *j, stru
 		return err_set(e, STORE_NOT_FOUND, "%s: device %s: not found", name, r->device_id);
 	if (!revoked) {
 		if (store_delta_add(&j->deltas, NULL, old >= 0 ? old : DS_NONE, -1) < 0 ||
-		    store_delta_add(&j->deltas, NULL, DS_REVOKED, 1) < 0)
+		    store_delta_add(&j->deltas, NULL, DS_REVOKED, 1) < 0 ||
+		    (reported && store_delta_add_hour(&j->deltas, last, -1) < 0))
 			return err_set(e, MAMORI_ENOMEM, "%s: revoke: out of memory", name);
+		/* Out of the per-check summary too: its findings stay, uncounted. */
+		if ((rc = db_prepare(db, &store_q_findings_of_device, &s, e)) < 0)
+			return rc;
+		db_bind_text(s, 1, r->device_id);
+		while ((rc = db_step(s, e)) == 1) {
+			int fs = store_status_from_name(db_col_text(s, 3));
+			if (fs >= 0 &&
+			    store_delta_add_check(&j->deltas, db_col_text(s, 0), fs, -1) < 0) {
+				rc = err_set(e, MAMORI_ENOMEM, "%s: revoke: out of memory", name);
+				break;
+			}
+		}
+		db_done(s);
+		if (rc < 0)
+			return rc;
 		/* Out of the summary: every topic it counted in goes down by one. */
 		if ((rc = db_prepare(db, &store_q_topics_of_device, &s, e)) < 0)
 			return rc;

@@ -27,6 +27,9 @@ int store_open(const char *url, int readers, struct store **out, struct errbuf *
 void store_close(struct store *st);
 /* "sqlite" or "postgresql". */
 const char *store_backend(const struct store *st);
+/* The age past which a device's latest report makes it stale (mamorid: gate_max_report_age;
+ * default 24 h). Set before serving: the trend's daily rows count stale devices with it. */
+void store_set_max_report_age(struct store *st, int64_t seconds);
 /* The schema version the database is at. */
 int store_schema_version(struct store *st, int *out, struct errbuf *e);
 
@@ -274,5 +277,64 @@ int store_audit_head(struct store *st, int64_t *seq, char hash[65], struct errbu
 /* {"entries": [{seq, at, actor, action, target, detail, remote, hash}], "next": seq|null},
  * newest first; before: 0 or a seq to page on. */
 int store_audit_page(struct store *st, int64_t before, int limit, json_t **out, struct errbuf *e);
+/* ---- The dashboard (store_ui.c, docs/server.md "Dashboard API") ---- */
+
+enum store_sort { STORE_SORT_HOSTNAME, STORE_SORT_WORST, STORE_SORT_LAST_SEEN };
+/* A page of the ledger, filtered and sorted on the server; every choice walks an index
+ * (keyset paging), none reads the whole ledger. Strings are borrowed for the call. */
+struct store_device_filter {
+	const char *status; /* NULL, or pass|fail|unknown|none|revoked (revoked: only those) */
+	const char *topic;  /* NULL, or devices failing this topic; the order is then by id */
+	const char *check;  /* NULL, or devices failing this check; the order is then by id */
+	const char *q;	    /* NULL, or a host name prefix */
+	bool stale;	    /* only devices whose latest report is older than now - max age;
+			       the order is then oldest report first */
+	int64_t now;
+	enum store_sort sort;
+	const char *after; /* NULL, or the last id of the previous page */
+	int limit;	   /* 1 to 1000 */
+	int budget;	   /* rows the walk may pass over that other filters drop (0: 5000) */
+};
+/* {"devices": [...], "next": id|null, "total": N|null, "order": "hostname"|"worst"|
+ * "last_seen"|"stale"|"id", "partial": bool}: total when a counter has it (one filter or
+ * none), else null; partial: the page stopped at its budget before it was full (a rare
+ * combination of filters), `next` goes on from there.
+ * worst: most failing checks first; last_seen: newest first, never-seen devices last.
+ * An unknown `after` is STORE_NOT_FOUND. */
+int store_devices_query(struct store *st, const struct store_device_filter *f, json_t **out,
+			struct errbuf *e);
+/* Devices (not revoked) failing any of the n checks (1 to 32), by id, each with the checks it
+ * fails and since when: {"devices": [{…, "failing": [{"check", "since"}]}], "next": id|null}. */
+int store_devices_failing(struct store *st, const char *const *checks, size_t n, const char *after,
+			  int limit, json_t **out, struct errbuf *e);
+/* {"CHECK": {"pass": n, "fail": n, "unknown": n, "not_applicable": n, "disabled": n}, …}:
+ * devices (not revoked, with a report) by the state of each check. */
+int store_check_counts(struct store *st, json_t **out, struct errbuf *e);
+/* {"pass", "fail", "unknown", "none", "revoked", "stale", "total"}: stale = not revoked, latest
+ * report older than now - max_age (they count in their status too). */
+int store_fleet_counts(struct store *st, int64_t now, int64_t max_age, json_t **out,
+		       struct errbuf *e);
+/* The daily rows from day `from` (YYYY-MM-DD) on: {"days": [{"day", "pass", "fail",
+ * "unknown", "none", "revoked", "stale"}], "before": the last row before `from` or null}. */
+int store_trend(struct store *st, const char *from, json_t **out, struct errbuf *e);
+
+/* One entry of the organization's risk register (docs/register.md), validated by the caller
+ * (core/register.c). NULL texts are "not filled in". */
+struct store_register_entry {
+	const char *control;
+	const char *state;
+	const char *impact[4]; /* confidentiality, integrity, availability, accountability */
+	const char *decision, *deadline, *owner, *reason;
+	const char *updated_by; /* the admin's name */
+	int64_t now;
+};
+/* Adds or replaces an entry; a: its audit entry ("register-change"), in the same transaction,
+ * or NULL. */
+int store_register_put(struct store *st, const struct store_register_entry *en,
+		       const struct store_audit_in *a, struct errbuf *e);
+/* {"entries": [{"control", "state", "impact": {…}, "decision", "deadline", "owner", "reason",
+ * "updated_at", "updated_by"}]} by control id; get: one entry or STORE_NOT_FOUND. */
+int store_register_list(struct store *st, json_t **out, struct errbuf *e);
+int store_register_get(struct store *st, const char *control, json_t **out, struct errbuf *e);
 
 #endif

@@ -86,6 +86,33 @@ enum store_query_id {
 	Q_AUDIT_HEAD_SET,
 	Q_AUDIT_ALL,
 	Q_AUDIT_PAGE,
+	/* The dashboard's counters and reads (store_ui.c). */
+	Q_CHECK_COUNT_ADD,
+	Q_HOUR_COUNT_ADD,
+	Q_HOURS_PRUNE,
+	Q_DAILY_UPSERT,
+	Q_STALE_HOURS,
+	Q_STALE_EDGE,
+	Q_UI_DEV_KEYS,
+	Q_UI_DEV_HOST,
+	Q_UI_DEV_HOST_STATUS,
+	Q_UI_DEV_HOST_NONE,
+	Q_UI_DEV_HOST_REVOKED,
+	Q_UI_DEV_WORST,
+	Q_UI_DEV_SEEN,
+	Q_UI_DEV_SEEN_NULL,
+	Q_UI_DEV_STALE,
+	Q_UI_DEV_TOPIC,
+	Q_UI_DEV_CHECK,
+	Q_UI_CHECK_COUNTS,
+	Q_UI_TREND,
+	Q_UI_TREND_BEFORE,
+	Q_UI_REG_LIST,
+	Q_UI_REG_PUT,
+	Q_UI_REG_GET,
+	Q_UI_TOTAL_STATUS,
+	Q_UI_TOTAL_TOPIC,
+	Q_UI_TOTAL_CHECK,
 	Q_COUNT
 };
 _Static_assert(Q_COUNT <= DB_MAX_QUERIES, "raise DB_MAX_QUERIES");
@@ -106,17 +133,25 @@ enum dev_status { DS_PASS, DS_FAIL, DS_UNKNOWN, DS_NONE, DS_REVOKED, DS_COUNT };
 extern const char *const store_dev_status_names[DS_COUNT];
 
 /* A change to the summary tables, applied once per transaction in sorted order (so that
- * instances sharing one PostgreSQL lock the counter rows in the same order). */
+ * instances sharing one PostgreSQL lock the counter rows in the same order): topic_counts,
+ * check_counts, report_hours, then status_counts. */
+enum store_delta_kind { DELTA_TOPIC, DELTA_CHECK, DELTA_HOUR, DELTA_STATUS };
 struct store_delta {
-	char *topic; /* NULL: status_counts */
-	int status;  /* enum status (topic) or enum dev_status */
+	int kind;     /* enum store_delta_kind */
+	char *topic;  /* the topic or check; NULL for the others */
+	int64_t hour; /* DELTA_HOUR: last_generated_at / 3600 of a device's latest report */
+	int status;   /* enum status (topic, check) or enum dev_status */
 	int n;
 };
 struct store_deltas {
 	struct store_delta *v;
 	size_t n, cap;
 };
+/* topic NULL: a status_counts change. */
 int store_delta_add(struct store_deltas *d, const char *topic, int status, int n);
+/* A check_counts change (enum status), and a report_hours change. */
+int store_delta_add_check(struct store_deltas *d, const char *check, int status, int n);
+int store_delta_add_hour(struct store_deltas *d, int64_t last_generated_at, int n);
 void store_deltas_free(struct store_deltas *d);
 
 /* One write, run by the committer thread inside the batch's transaction, in a savepoint. */
@@ -159,6 +194,8 @@ struct store {
 	bool stopping, started;
 	size_t seq;
 	pthread_t committer;
+
+	int64_t max_report_age; /* seconds: older latest reports make a device stale */
 };
 
 /* Queues a job and waits until its transaction has committed (or failed). */
@@ -211,5 +248,28 @@ int store_audit_lock(struct db *db, struct errbuf *e);
 int store_audit_check(const struct store_audit_in *a, struct errbuf *e);
 
 int store_put_run(struct store *st, struct db *db, struct store_job *j, struct errbuf *e);
+
+/* Shared by store.c, store_put.c and store_ui.c (the same id, the same text). */
+extern const struct db_query store_q_device_lock, store_q_topics_of_device,
+    store_q_findings_of_device, store_q_read_begin, store_q_read_end;
+
+/* store_ui.c: devices whose latest report is older than now - max_age (not revoked), from
+ * the report_hours counters and one hour of the age index. */
+int store_stale_count(struct db *db, int64_t now, int64_t max_age, int64_t *out, struct errbuf *e);
+/* store_ui.c: today's fleet_daily row from the counters, in the writer's transaction. */
+int store_daily_upsert(struct store *st, struct db *db, int64_t now, struct errbuf *e);
+
+/* The ledger's columns, in the order of store_ledger_columns (store_query.c). */
+#define STORE_DEV_COLS                                                                             \
+	"id, hostname, user_name, os_name, os_version, serial_number, status, n_pass, n_fail,"     \
+	" n_unknown, n_not_applicable, packages, security_updates_pending, last_report_id,"        \
+	" last_seen, enrolled_at, revoked_at"
+#define STORE_DEV_NCOLS 17
+/* store_query.c: the device on the current row of a query selecting STORE_DEV_COLS. */
+json_t *store_device_json(struct db_stmt *s);
+/* A JSON string of s (NULL: null), malformed UTF-8 replaced by U+FFFD. */
+json_t *store_jstr(const char *s);
+/* RFC 3339 UTC, or null for a NULL column. */
+json_t *store_jtime(struct db_stmt *s, int col);
 
 #endif

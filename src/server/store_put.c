@@ -44,7 +44,7 @@ static const struct db_query q_report_add = {
     " n_fail, n_unknown, n_not_applicable, body, body_format, body_len)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     NULL, 0};
-static const struct db_query q_findings_of_device = {
+const struct db_query store_q_findings_of_device = {
     Q_FINDINGS_OF_DEVICE, "read findings",
     "SELECT check_id, topic, severity, status FROM findings WHERE device_id = $1"
     " ORDER BY check_id",
@@ -297,11 +297,19 @@ out:
 	return rc;
 }
 
+/* A finding's state entering (+1) or leaving (-1) the per-check counters; d NULL: the device
+ * is not counted (revoked). */
+static int check_delta(struct store_deltas *d, const char *check, const char *status, int n)
+{
+	int k = store_status_from_name(status);
+	return d == NULL || k < 0 ? 0 : store_delta_add_check(d, check, k, n);
+}
+
 /* Brings the device's findings rows to the report's: one merge of two lists sorted by check
  * id (the rows come in primary-key byte order), then the changes only. fresh: the device has
- * never reported, there is nothing to read. */
+ * never reported, there is nothing to read. Each changed state goes into d (may be NULL). */
 static int findings_sync(struct store *st, struct db *db, const struct put_arg *a, bool fresh,
-			 struct errbuf *e)
+			 struct store_deltas *d, struct errbuf *e)
 {
 	const struct store_report *r = a->r;
 	struct changes c = {0};
@@ -311,23 +319,34 @@ static int findings_sync(struct store *st, struct db *db, const struct put_arg *
 	if (r->n_findings > 0 && (c.ups = malloc(r->n_findings * sizeof(*c.ups))) == NULL)
 		return oom(st, e);
 	if (!fresh) {
-		if ((rc = db_prepare(db, &q_findings_of_device, &s, e)) < 0)
+		if ((rc = db_prepare(db, &store_q_findings_of_device, &s, e)) < 0)
 			goto out;
 		db_bind_text(s, 1, r->device_id);
 		while ((rc = db_step(s, e)) == 1) {
-			const char *check = db_col_text(s, 0);
+			const char *check = db_col_text(s, 0), *old = db_col_text(s, 3);
 			int cmp = -1;
 			while (i < r->n_findings &&
-			       (cmp = strcmp(a->by_check[i]->check, check)) < 0)
+			       (cmp = strcmp(a->by_check[i]->check, check)) < 0) {
+				if (check_delta(d, a->by_check[i]->check, a->by_check[i]->status,
+						1) < 0)
+					rc = oom(st, e);
 				c.ups[c.n_ups++] = i++;
+			}
+			if (rc < 0)
+				break;
 			if (i < r->n_findings && cmp == 0) {
 				const struct store_finding *f = a->by_check[i];
+				bool moved = strcmp(f->status, old) != 0;
 				if (strcmp(f->topic, db_col_text(s, 1)) != 0 ||
-				    strcmp(f->severity, db_col_text(s, 2)) != 0 ||
-				    strcmp(f->status, db_col_text(s, 3)) != 0)
+				    strcmp(f->severity, db_col_text(s, 2)) != 0 || moved)
 					c.ups[c.n_ups++] = i;
+				if (moved && (check_delta(d, check, old, -1) < 0 ||
+					      check_delta(d, check, f->status, 1) < 0)) {
+					rc = oom(st, e);
+					break;
+				}
 				i++;
-			} else if (gone_add(&c, check) < 0) {
+			} else if (gone_add(&c, check) < 0 || check_delta(d, check, old, -1) < 0) {
 				rc = oom(st, e);
 				break;
 			}
@@ -336,8 +355,13 @@ static int findings_sync(struct store *st, struct db *db, const struct put_arg *
 		if (rc < 0)
 			goto out;
 	}
-	while (i < r->n_findings)
-		c.ups[c.n_ups++] = i++;
+	for (; i < r->n_findings; i++) {
+		if (check_delta(d, a->by_check[i]->check, a->by_check[i]->status, 1) < 0) {
+			rc = oom(st, e);
+			goto out;
+		}
+		c.ups[c.n_ups++] = i;
+	}
 	rc = apply_changes(st, db, a, &c, false, e);
 out:
 	changes_free(&c);
@@ -440,6 +464,7 @@ int store_put_run(struct store *st, struct db *db, struct store_job *j, struct e
 	bool revoked = rc == 1 && !db_col_null(s, 0);
 	int old_status = rc == 1 ? store_dev_status_from_name(db_col_text(s, 1)) : -1;
 	bool fresh = rc == 1 && db_col_null(s, 2);
+	int64_t old_generated = fresh || rc != 1 ? 0 : db_col_int64(s, 2);
 	bool latest = rc == 1 && (fresh || r->generated_at >= db_col_int64(s, 2));
 	bool renamed = rc == 1 && strcmp(db_col_text(s, 3), r->hostname) != 0;
 	db_done(s);
@@ -499,13 +524,17 @@ int store_put_run(struct store *st, struct db *db, struct store_job *j, struct e
 		return inventory_missing(db, r, &j->put.need_inventory, e);
 	}
 
-	if ((rc = findings_sync(st, db, a, fresh, e)) < 0)
-		return rc;
 	/* A revoked device left the summary; a report that raced with the revocation is kept
 	 * but does not bring it back. */
+	if ((rc = findings_sync(st, db, a, fresh, revoked ? NULL : &j->deltas, e)) < 0)
+		return rc;
 	if (!revoked) {
 		if ((rc = topics_sync(st, db, a, fresh, &j->deltas, e)) < 0)
 			return rc;
+		/* The device moves to the hour of its new latest report (stale devices). */
+		if ((!fresh && store_delta_add_hour(&j->deltas, old_generated, -1) < 0) ||
+		    store_delta_add_hour(&j->deltas, r->generated_at, 1) < 0)
+			return oom(st, e);
 		int old = old_status >= 0 ? old_status : DS_NONE;
 		if (old != a->dev_status &&
 		    (store_delta_add(&j->deltas, NULL, old, -1) < 0 ||

@@ -36,10 +36,7 @@ const char *const store_ledger_columns[] = {"id",
 const size_t store_ledger_ncolumns = sizeof(store_ledger_columns) / sizeof(store_ledger_columns[0]);
 
 /* In the order of store_ledger_columns. */
-#define DEV_COLS                                                                                   \
-	"id, hostname, user_name, os_name, os_version, serial_number, status, n_pass, n_fail,"     \
-	" n_unknown, n_not_applicable, packages, security_updates_pending, last_report_id,"        \
-	" last_seen, enrolled_at, revoked_at"
+#define DEV_COLS STORE_DEV_COLS
 enum {
 	C_ID,
 	C_HOSTNAME,
@@ -62,10 +59,13 @@ enum {
 };
 _Static_assert(sizeof(store_ledger_columns) / sizeof(store_ledger_columns[0]) == C_COUNT,
 	       "DEV_COLS and store_ledger_columns differ");
+_Static_assert(STORE_DEV_NCOLS == C_COUNT, "STORE_DEV_NCOLS and DEV_COLS differ");
 
-static const struct db_query q_read_begin = {Q_READ_BEGIN, "begin read", "BEGIN",
-					     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0};
-static const struct db_query q_read_end = {Q_READ_END, "end read", "COMMIT", NULL, 0};
+const struct db_query store_q_read_begin = {Q_READ_BEGIN, "begin read", "BEGIN",
+					    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0};
+const struct db_query store_q_read_end = {Q_READ_END, "end read", "COMMIT", NULL, 0};
+#define q_read_begin store_q_read_begin
+#define q_read_end store_q_read_end
 static const struct db_query q_device_hostname = {
     Q_DEVICE_HOSTNAME, "look up device", "SELECT hostname FROM devices WHERE id = $1", NULL, 0};
 static const struct db_query q_devices_first = {
@@ -178,6 +178,23 @@ static json_t *jint(struct db_stmt *s, int col)
 }
 
 /* The device on the current row (DEV_COLS), as docs/server.md shows it. */
+static json_t *device_json(struct db_stmt *s);
+
+json_t *store_device_json(struct db_stmt *s)
+{
+	return device_json(s);
+}
+
+json_t *store_jstr(const char *s)
+{
+	return jstr(s);
+}
+
+json_t *store_jtime(struct db_stmt *s, int col)
+{
+	return jtime(s, col);
+}
+
 static json_t *device_json(struct db_stmt *s)
 {
 	return json_pack(
