@@ -4,6 +4,7 @@
 //   MAMORI_URL, MAMORI_CA, MAMORI_ADMIN_CERT, MAMORI_ADMIN_KEY, SCREENSHOTS, CHROMIUM.
 // Each step compares what the page shows with what the API answers.
 import { chromium } from 'playwright-core';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,19 @@ const env = (k) => {
   return v;
 };
 const URL_ = env('MAMORI_URL');
+
+// RFC 6238 (SHA-1, 6 digits, 30 s) computed here, apart from mamorid's liboath.
+function totp(base32, stepOffset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + stepOffset));
+  const mac = crypto.createHmac('sha1', key).update(msg).digest();
+  const off = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
 const SHOTS = env('SCREENSHOTS');
 fs.mkdirSync(SHOTS, { recursive: true });
 const origin = new URL(URL_).origin;
@@ -278,39 +292,161 @@ try {
     assert.ok(cx.data.includes(Buffer.from('xl/worksheets/sheet1.xml')));
   });
 
-  await step('without a certificate: the sign-in screen, in the browser\'s language (ja-JP)', async () => {
-    // Another browser, Japanese, with no client certificate and no stored choice.
-    const bare = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-bare-')), {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, ignoreHTTPSErrors: true, locale: 'ja-JP',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    try {
-      const p = bare.pages()[0] || (await bare.newPage());
-      const seen = [];
-      p.on('console', (m) => /Content[- ]Security[- ]Policy|Refused to/i.test(m.text()) && seen.push(m.text()));
-      await p.goto(`${URL_}/`);
-      await p.waitForSelector('[data-testid="signin-form"]');
-      assert.equal(await p.evaluate(() => document.documentElement.lang), 'ja');
-      assert.equal(await p.locator('.signin h1').innerText(), 'サインイン');
-      assert.ok(await p.locator('#nav').isHidden(), 'no navigation before signing in');
-      // The sign-in request goes out as the contract says; this server has no sessions yet.
-      const [req] = await Promise.all([p.waitForRequest((r) => r.url().endsWith('/v1/session') && r.method() === 'POST'),
-        (async () => {
-          await p.fill('input[name="name"]', 'admin');
-          await p.fill('input[name="password"]', 'correct horse');
-          await p.fill('input[name="code"]', '123456');
-          await p.click('.signin button[type="submit"]');
-        })()]);
-      assert.deepEqual(JSON.parse(req.postData()), { name: 'admin', password: 'correct horse', code: '123456' });
-      assert.equal(req.headers()['content-type'], 'application/json');
-      assert.ok('x-csrf-token' in req.headers(), 'X-CSRF-Token sent');
-      await p.waitForFunction(() => document.querySelector('[data-testid="signin-error"]').textContent.length > 0);
-      await p.screenshot({ path: path.join(SHOTS, 'signin.png'), fullPage: true });
-      assert.deepEqual(seen, []);
-    } finally {
-      await bare.close();
-    }
+  // A browser with no client certificate: an administrator signs in with password and TOTP.
+  const bare = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-bare-')), {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, ignoreHTTPSErrors: true, locale: 'ja-JP',
+    acceptDownloads: true, downloadsPath: downloads, viewport: { width: 1280, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  const sp = bare.pages()[0] || (await bare.newPage());
+  sp.on('console', (m) => /Content[- ]Security[- ]Policy|Refused to/i.test(m.text()) && cspViolations.push(`signed-in page: ${m.text()}`));
+  sp.on('pageerror', (e) => failures.push(`page error (signed in): ${e.message}`));
+  const signinAs = async (p, name, password, code) => {
+    await p.fill('input[name="name"]', name);
+    await p.fill('input[name="password"]', password);
+    await p.fill('input[name="code"]', code);
+    const [resp] = await Promise.all([
+      p.waitForResponse((r) => r.url().endsWith('/v1/session') && r.request().method() === 'POST'),
+      p.click('.signin button[type="submit"]'),
+    ]);
+    return resp;
+  };
+  const wrongShown = (p) => p.waitForFunction(() => document.querySelector('[data-testid="signin-error"]')?.textContent.length > 0);
+  let csrf = null;
+
+  await step('sign in with password and TOTP: the session cookie, then the fleet', async () => {
+    await sp.goto(`${URL_}/`);
+    await sp.waitForSelector('[data-testid="signin-form"]');
+    assert.equal(await sp.evaluate(() => document.documentElement.lang), 'ja');
+    assert.equal(await sp.locator('.signin h1').innerText(), 'サインイン');
+    assert.ok(await sp.locator('#nav').isHidden(), 'no navigation before signing in');
+    assert.equal((await sp.request.get(`${URL_}/v1/overview`)).status(), 401, 'no data without signing in');
+    await sp.screenshot({ path: path.join(SHOTS, 'signin.png'), fullPage: true });
+    // A right password with a wrong code is not enough.
+    let r = await signinAs(sp, env('MAMORI_SIGNIN_NAME'), env('MAMORI_SIGNIN_PASSWORD'), totp(env('MAMORI_SIGNIN_KEY'), 10));
+    assert.equal(r.status(), 401);
+    await wrongShown(sp);
+    assert.match(await sp.locator('[data-testid="signin-error"]').innerText(), /正しくありません/);
+    r = await signinAs(sp, env('MAMORI_SIGNIN_NAME'), env('MAMORI_SIGNIN_PASSWORD'), totp(env('MAMORI_SIGNIN_KEY')));
+    assert.equal(r.status(), 200, await r.text());
+    csrf = (await r.json()).csrf;
+    assert.match(csrf, /^[0-9a-f]{64}$/);
+    await sp.waitForSelector('[data-testid="counts"]');
+    const cookies = await bare.cookies(URL_);
+    const c = cookies.find((x) => x.name === '__Host-mamori');
+    assert.ok(c, `session cookie: ${JSON.stringify(cookies)}`);
+    assert.equal(c.httpOnly, true);
+    assert.equal(c.secure, true);
+    assert.equal(c.sameSite, 'Strict');
+    assert.equal(c.path, '/');
+    assert.equal(await sp.evaluate(() => document.cookie), '', 'the page cannot read its session');
+    assert.equal(await sp.locator('#who').innerText(), env('MAMORI_SIGNIN_NAME'));
+    const o = await api('/v1/overview');
+    for (const k of ['total', 'pass', 'fail', 'stale', 'none']) {
+      assert.equal(Number(await sp.getAttribute(`[data-testid="count-${k}"]`, 'data-count')), o.devices[k], `count ${k}`);
+    }
+    await sp.screenshot({ path: path.join(SHOTS, 'signed-in-overview.png'), fullPage: true });
+  });
+
+  await step('signed in: open a device, switch language, export', async () => {
+    const o = await api('/v1/overview');
+    const id = o.worst[0].id;
+    await sp.click(`[data-testid="worst-devices"] a[data-id="${id}"]`);
+    await sp.waitForSelector('[data-testid="device-title"]');
+    const d = await api(`/v1/devices/${id}`);
+    assert.match(await sp.locator('[data-testid="device-title"]').innerText(), new RegExp(d.hostname));
+    await sp.selectOption('#lang', 'en');
+    await sp.waitForFunction(() => document.documentElement.lang === 'en');
+    await sp.waitForSelector('text=Device ledger');
+    await sp.goto(`${URL_}/#/checklist`);
+    await sp.waitForSelector('[data-testid="export-checklist-csv"]');
+    const [dl] = await Promise.all([sp.waitForEvent('download'), sp.click('[data-testid="export-checklist-csv"]')]);
+    const file = path.join(downloads, `signed-in-${dl.suggestedFilename()}`);
+    await dl.saveAs(file);
+    const cl = await api('/v1/checklist');
+    assert.equal(fs.readFileSync(file, 'utf8').split('\r\n').filter(Boolean).length, cl.rows.length + 1);
+  });
+
+  await step('a CSRF attempt is refused: no token, a wrong token, another origin', async () => {
+    const tokensBefore = (await api('/v1/audit?limit=500')).entries.filter((e) => e.action === 'token-create').length;
+    // From the dashboard's own origin, with the cookie but without the session's token.
+    const post = (headers) => sp.evaluate(async ([u, h]) => (await fetch(u, { method: 'POST', headers: h, body: '{}' })).status,
+      [`${URL_}/v1/tokens`, headers]);
+    assert.equal(await post({ 'Content-Type': 'application/json' }), 403, 'no X-CSRF-Token');
+    assert.equal(await post({ 'Content-Type': 'application/json', 'X-CSRF-Token': '0'.repeat(64) }), 403, 'a wrong X-CSRF-Token');
+    // A page of another origin on the same site (another port of this host, so the
+    // SameSite=Strict cookie does go along) posts a form to mamorid: the Origin is refused.
+    const evil = 'https://127.0.0.1:9/prize.html';
+    await bare.route(evil, (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<form method="POST" action="${URL_}/v1/tokens" enctype="text/plain"><input name="{&quot;expires&quot;:&quot;24h&quot;,&quot;x&quot;:&quot;" value="&quot;}"></form>` +
+        '<script>document.forms[0].submit()</script>',
+    }));
+    const ep = await bare.newPage();
+    const [resp] = await Promise.all([
+      ep.waitForResponse((r) => r.url() === `${URL_}/v1/tokens`),
+      ep.goto(evil),
+    ]);
+    assert.equal(resp.request().headers()['origin'], 'https://127.0.0.1:9');
+    assert.equal(resp.status(), 403, await resp.text());
+    await ep.close();
+    // A cross-origin fetch with credentials cannot read an answer, and changes nothing.
+    await bare.route('https://127.0.0.1:9/blank.html', (route) => route.fulfill({ contentType: 'text/html', body: '<p>blank</p>' }));
+    const ep2 = await bare.newPage();
+    await ep2.goto('https://127.0.0.1:9/blank.html');
+    // Chromium sends it (a "simple" request) and, with no CORS header in the answer, fails it.
+    const seen = ep2.waitForEvent('requestfailed', (r) => r.url() === `${URL_}/v1/tokens`);
+    const readable = await ep2.evaluate(async (u) => {
+      try {
+        const r = await fetch(u, { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+        return `read ${r.status}`;
+      } catch (e) {
+        return 'blocked';
+      }
+    }, `${URL_}/v1/tokens`);
+    assert.equal(readable, 'blocked');
+    assert.equal((await seen).method(), 'POST');
+    await ep2.close();
+    const tokensAfter = (await api('/v1/audit?limit=500')).entries.filter((e) => e.action === 'token-create').length;
+    assert.equal(tokensAfter, tokensBefore, 'no token was created by the refused requests');
+    // The same request with the session's token goes through: the refusals were the CSRF rule's.
+    assert.equal(await post({ 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }), 201);
+    const audit = (await api('/v1/audit?limit=500')).entries;
+    assert.ok(audit.some((e) => e.action === 'token-create' && e.actor === env('MAMORI_SIGNIN_NAME')), 'the token is audited');
+  });
+
+  await step('sign out ends the session', async () => {
+    await sp.goto(`${URL_}/`);
+    await sp.waitForSelector('#signout:not([hidden])');
+    await sp.click('#signout');
+    await sp.waitForSelector('[data-testid="signin-form"]');
+    assert.equal((await sp.request.get(`${URL_}/v1/session`)).status(), 401);
+    const audit = (await api('/v1/audit?limit=500')).entries;
+    assert.ok(audit.some((e) => e.action === 'signout' && e.actor === env('MAMORI_SIGNIN_NAME')));
+  });
+
+  await step('ten wrong passwords lock the account: then even the right ones are refused', async () => {
+    const name = env('MAMORI_LOCKOUT_NAME');
+    for (let i = 1; i <= 10; i++) {
+      const r = await signinAs(sp, name, `wrong password number ${i}`, totp(env('MAMORI_LOCKOUT_KEY')));
+      assert.equal(r.status(), 401, `attempt ${i}`);
+      await wrongShown(sp);
+    }
+    const r = await signinAs(sp, name, env('MAMORI_LOCKOUT_PASSWORD'), totp(env('MAMORI_LOCKOUT_KEY')));
+    assert.equal(r.status(), 401, 'the right password and code while locked');
+    await wrongShown(sp);
+    assert.ok(await sp.locator('#nav').isHidden(), 'still signed out');
+    await sp.screenshot({ path: path.join(SHOTS, 'locked-out.png'), fullPage: true });
+    const admins = (await api('/v1/admins')).admins;
+    const a = admins.find((x) => x.name === name);
+    const now = Date.now() / 1000;
+    assert.ok(a.locked_until > now + 29 * 60 && a.locked_until <= now + 30 * 60 + 5, JSON.stringify(a));
+    const audit = (await api('/v1/audit?limit=500')).entries.filter((e) => e.target === name || e.actor === name);
+    assert.equal(audit.filter((e) => e.action === 'lockout').length, 1, JSON.stringify(audit));
+    assert.equal(audit.filter((e) => e.action === 'signin-failed').length, 10);
+    assert.equal(audit.filter((e) => e.action === 'signin').length, 0);
+  });
+  await bare.close();
 
   await step('no Content-Security-Policy violation on any page', async () => {
     await collectCsp();

@@ -3,7 +3,8 @@
 # The dashboard in a real Chromium (Playwright, tests/browser/run.mjs) against the real
 # mamorid on loopback: agents enrolled with one-time tokens push real scan reports (one of
 # them three days old, so stale; one enrolled without a report), an admin certificate opens
-# the dashboard. Screenshots go to $MAMORI_BINARY_DIR/artifacts/screenshots/.
+# the dashboard; administrators sign in with password and TOTP, one is locked out, and
+# cross-site and token-less state changes are refused. Screenshots go to $MAMORI_BINARY_DIR/artifacts/screenshots/.
 # Skips (77) only when tests/browser/node_modules is missing: npm ci --prefix tests/browser.
 # usage: test_dashboard.sh MAMORID MAMORI PYTHON
 set -euo pipefail
@@ -69,10 +70,23 @@ PY
 "$MAMORI" push --state-dir "$WORK/c" --report "$WORK/c.json" 2>"$WORK/err" || fail "push c: $(cat "$WORK/err")"
 ok "4 devices enrolled, 3 reports pushed"
 
+# Two administrators who sign in with a password and TOTP: sato uses the dashboard, tanaka is
+# locked out by ten wrong passwords. Their TOTP keys are read off `admin add`'s output.
+for who in sato tanaka; do
+	run admin add "$who" --password-stdin <<<"long password of $who" >"$WORK/$who.txt" ||
+		fail "admin add $who"
+	key=$(awk '/^  key: /{print $2}' "$WORK/$who.txt")
+	[ ${#key} -ge 32 ] || fail "no TOTP key for $who"
+	eval "KEY_$who=\$key"
+done
+export MAMORI_SIGNIN_NAME=sato MAMORI_SIGNIN_PASSWORD="long password of sato" MAMORI_SIGNIN_KEY="$KEY_sato"
+export MAMORI_LOCKOUT_NAME=tanaka MAMORI_LOCKOUT_PASSWORD="long password of tanaka" MAMORI_LOCKOUT_KEY="$KEY_tanaka"
 export MAMORI_URL="$URL" MAMORI_ADMIN_CERT="$WORK/admin/admin.crt" MAMORI_ADMIN_KEY="$WORK/admin/admin.key"
 export SCREENSHOTS="$SHOTS" CHROMIUM NODE_EXTRA_CA_CERTS="$WORK/srv/ca.crt"
 node "$HERE/run.mjs"
 stop_server A TERM
+# Everything the browsers did is in an intact audit log.
+run audit verify >"$WORK/verify" 2>&1 || fail "audit verify: $(cat "$WORK/verify")"
 if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$WORK/server-A.log"; then
 	fail "sanitizer report: $(grep -m3 -E "Sanitizer|runtime error:" "$WORK/server-A.log")"
 fi

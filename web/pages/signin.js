@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Signing in: name, password and a TOTP code or a recovery code (POST /v1/session).
 import * as api from '../api.js';
-import { h, mount, when } from '../dom.js';
-import { t, getLang } from '../i18n.js';
+import { h, mount } from '../dom.js';
+import { t } from '../i18n.js';
 
 export function signinPage({ app, onSignedIn }) {
   const msg = h('p', { class: 'error', role: 'alert', 'data-testid': 'signin-error' });
@@ -21,8 +21,10 @@ export function signinPage({ app, onSignedIn }) {
       const s = await api.request('POST', '/v1/session', { name: d.get('name'), password: d.get('password'), code: String(d.get('code')).trim() }, { quiet401: true });
       onSignedIn(s);
     } catch (err) {
-      if (err.status === 403 && err.body && err.body.until) msg.textContent = t('signin.locked', { until: when(new Date(err.body.until * 1000).toISOString(), getLang()) });
-      else if (err.status === 401) msg.textContent = t('signin.wrong');
+      // A locked account gets the same 401 as a wrong password: the answer must not tell
+      // which names exist (docs/admin.md), so the message names both.
+      if (err.status === 401) msg.textContent = t('signin.wrong');
+      else if (err.status === 429) msg.textContent = t('signin.too_fast');
       else if (err.status === 404 || err.status === 405) msg.textContent = t('signin.unavailable');
       else msg.textContent = err.message;
     }
