@@ -195,14 +195,31 @@ int checklist_cell(const struct checklist *cl, const struct checklist_row *r, en
 #define CELL_MAX (1u << 20)
 
 /* One field, quoted by libcsv (every field is: RFC 4180 allows it and Excel reads it). */
+bool sheet_csv_needs_guard(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	switch (s[0]) {
+	case '=': case '+': case '-': case '@': case '\t': case '\r':
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int csv_field(struct buf *out, const char *s, size_t len)
 {
+	bool guard = sheet_csv_needs_guard(s, len);
 	size_t need = csv_write(NULL, 0, s, len);
-	char *tmp = malloc(need);
+	char *tmp = malloc(need + 1);
 	if (tmp == NULL)
 		return MAMORI_ENOMEM;
-	csv_write(tmp, need, s, len);
-	int r = buf_add(out, tmp, need);
+	csv_write(tmp + guard, need, s, len);
+	if (guard) { /* inside the opening quote: "'=..." */
+		tmp[0] = '"';
+		tmp[1] = '\'';
+	}
+	int r = buf_add(out, tmp, need + guard);
 	free(tmp);
 	return r;
 }
@@ -270,9 +287,15 @@ static void csv_on_cell(void *s, size_t len, void *ud)
 			    c->name, c->row + 1, c->ncells + 1, SHEET_MAX_STRING);
 		return;
 	}
+	/* A guard our writers put before a formula-like cell (sheet_csv_needs_guard). */
+	const char *cell = s;
+	if (len >= 2 && cell[0] == '\'' && sheet_csv_needs_guard(cell + 1, len - 1)) {
+		cell++;
+		len--;
+	}
 	c->off[c->ncells] = c->text.len;
 	c->len[c->ncells] = len;
-	int r = buf_add(&c->text, s, len);
+	int r = buf_add(&c->text, cell, len);
 	if (r == 0)
 		r = buf_add(&c->text, "", 1);
 	if (r) {

@@ -41,6 +41,11 @@ int sheet_read_csv(const char *name, const char *data, size_t len, sheet_row_fn 
 int sheet_read_xlsx(const char *name, const char *data, size_t len, sheet_row_fn fn, void *ud,
 		    struct errbuf *e);
 
+/* Whether a CSV cell would be taken for a formula by a spreadsheet (it starts with = + - @, a
+ * tab or a carriage return): writers put a ' before it, so that the sheet shows the text
+ * rather than running it, and sheet_read_csv takes that ' away again. */
+bool sheet_csv_needs_guard(const char *s, size_t len);
+
 /* The column as messages name it: "S" (letters) or "19". out holds at least 12 bytes. */
 void sheet_col_ref(int col, bool letters, char *out, size_t size);
 

@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/catalog.h"
+#include "core/sheet.h"
 #include "server/api_ui.h"
 #include "server/gate.h"
 #include "server/log.h"
@@ -311,13 +312,13 @@ static void store_answer(struct reply *out, int r, json_t *o, const struct errbu
 	}
 }
 
-/* CSV field, quoted; a leading = + - @ gets a ' so that spreadsheets show, not run, it. */
+/* CSV field, quoted; a formula-like start gets a ' so that spreadsheets show, not run, it. */
 static void csv_field(struct buf *b, const char *v, bool first)
 {
 	if (!first)
 		buf_add(b, ",", 1);
 	buf_add(b, "\"", 1);
-	if (v && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@'))
+	if (v && sheet_csv_needs_guard(v, strlen(v)))
 		buf_add(b, "'", 1);
 	for (const char *p = v ? v : ""; *p; p++) {
 		if (*p == '"')

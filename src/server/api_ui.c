@@ -763,6 +763,23 @@ static const char *entry_message(const char *msg)
 	return *p == ':' && p[1] == ' ' ? p + 2 : msg;
 }
 
+
+/* Text as a person types it: no control characters but tab and line breaks, none of the C1
+ * controls (U+0080 to U+009F) and no U+2028/U+2029, which the YAML reader behind the register
+ * would refuse or turn into spaces. The UTF-8 itself was checked by the JSON parser. */
+static bool plain_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (; *p; p++) {
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+			return false;
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return false;
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+			return false;
+	}
+	return true;
+}
 static void register_put(struct server *s, const struct request *rq, struct reply *out)
 {
 	const struct catalog *cat = get_catalog(out);
@@ -802,16 +819,22 @@ static void register_put(struct server *s, const struct request *rq, struct repl
 	json_object_foreach(body, k, v)
 	{
 		bool ok = json_is_string(v) || json_is_null(v);
+		bool plain = !json_is_string(v) || plain_text(json_string_value(v));
 		if (strcmp(k, "impact") == 0 && json_is_object(v)) {
 			const char *ik;
 			json_t *iv;
 			ok = true;
-			json_object_foreach(v, ik, iv) ok =
-			    ok && (json_is_string(iv) || json_is_null(iv));
+			json_object_foreach(v, ik, iv)
+			{
+				ok = ok && (json_is_string(iv) || json_is_null(iv));
+				plain = plain && (!json_is_string(iv) || plain_text(json_string_value(iv)));
+			}
 		}
-		if (!ok) {
+		if (!ok || !plain) {
 			char msg[200];
-			snprintf(msg, sizeof msg, "%.64s: expected text", k);
+			snprintf(msg, sizeof msg, "%.64s: %s", k,
+				 ok ? "control characters other than tab and line breaks are not text"
+				    : "expected text");
 			reply_error(out, 422, msg);
 			goto out;
 		}
@@ -837,12 +860,13 @@ static void register_put(struct server *s, const struct request *rq, struct repl
 	    .owner = en->owner,
 	    .reason = en->reason,
 	    .now = (int64_t)time(NULL)};
-	/* The log says what the entry now is in words checked above (free text like the reason
-	 * may hold line breaks, which an audit entry refuses). */
-	char detail[160];
-	snprintf(detail, sizeof detail, "state=%s decision=%s deadline=%s",
-		 en->state ? en->state : "-", se.decision ? se.decision : "-",
-		 se.deadline ? se.deadline : "-");
+	/* The log says what the entry now is in words checked above; the free texts (state,
+	 * owner, reason: any length, line breaks) only by the SHA-256 of the whole entry as
+	 * sent, which proves later what was set without copying it into the log. */
+	char sha[65], detail[160];
+	token_hash(text, sha);
+	snprintf(detail, sizeof detail, "decision=%s deadline=%s entry-sha256=%.16s",
+		 se.decision ? se.decision : "-", se.deadline ? se.deadline : "-", sha);
 	struct api_audit au;
 	const struct store_audit_in *audit = api_audit(&au, rq, "register-change", control, detail);
 	se.updated_by = au.actor;

@@ -124,6 +124,11 @@ out=$(putreg admin csaj-5.1.1 '{"deadline":"2026-02-30","decision":"will-do"}')
 [ "$(status_of <<<"$out")" = 422 ] && grep -q "no such day" <<<"$out" || fail "bad date: $out"
 out=$(putreg admin csaj-5.1.1 '{"state":5}')
 [ "$(status_of <<<"$out")" = 422 ] || fail "a number as state: $out"
+for ctl in '\u009b2J' '\u2028' '\u0007' '\u007f'; do
+	out=$(putreg admin csaj-5.1.1 "{\"state\":\"ok${ctl}x\"}")
+	[ "$(status_of <<<"$out")" = 422 ] && grep -q "state: control characters other than tab and line breaks" <<<"$out" ||
+		fail "a control character ($ctl) in a state: $out"
+done
 out=$(putreg admin csaj-5.1.1 '{"control":"csaj-5.1.3"}')
 [ "$(status_of <<<"$out")" = 422 ] || fail "another control in the body: $out"
 "$PYTHON" -c 'print("{\"state\": \"" + "x" * 300000 + "\"}")' >"$WORK/big.json"
@@ -136,19 +141,24 @@ d = json.load(sys.stdin)
 assert d["decision"] == "will-do" and d["deadline"] == "2026-12-31" and d["state"] == "貸与時に確認", d
 assert d["impact"] == {"confidentiality": "critical"} and d["owner"] == "佐藤" and d["updated_by"] == "cert:admin", d' ||
 	fail "the stored entry: $out"
-out=$(putreg admin mic-governance-risk-executive-1 '{"decision":"not-needed","reason":"no PCs at home"}')
+out=$(putreg admin mic-governance-risk-executive-1 '{"decision":"not-needed","reason":"=HYPERLINK(\"https://evil.example\") no PCs at home"}')
 [ "$(status_of <<<"$out")" = 200 ] || fail "register put 2: $out"
 [ "$(code admin POST /v1/register/csaj-5.1.1)" = 405 ] || fail "POST on a register entry"
 json_ok /v1/register 'assert [e["control"] for e in d["entries"]] == ["csaj-5.1.1", "mic-governance-risk-executive-1"], d'
 # Each change that was stored is in the audit log, by whom and what it now says; refused ones
 # are not.
 json_ok /v1/audit '
-ch = [(x["actor"], x["target"], x["detail"]) for x in d["entries"] if x["action"] == "register-change"]
-assert ch == [("cert:admin", "mic-governance-risk-executive-1", "state=- decision=not-needed deadline=-"),
-              ("cert:admin", "csaj-5.1.1", "state=貸与時に確認 decision=will-do deadline=2026-12-31")], ch'
+import re
+ch = [(x["actor"], x["target"], re.sub("entry-sha256=[0-9a-f]{16}$", "entry-sha256=H", x["detail"])) for x in d["entries"] if x["action"] == "register-change"]
+assert ch == [("cert:admin", "mic-governance-risk-executive-1", "decision=not-needed deadline=- entry-sha256=H"),
+              ("cert:admin", "csaj-5.1.1", "decision=will-do deadline=2026-12-31 entry-sha256=H")], ch'
+# A state of several lines, tabs and any length is stored and audited (the log keeps its hash).
+long=$("$PYTHON" -c 'import json; print(json.dumps({"state": "line one\n\tline two " + "あ" * 300, "decision": "will-do", "deadline": "2026-12-31", "owner": "佐藤"}))')
+out=$(putreg admin csaj-5.1.1 "$long")
+[ "$(status_of <<<"$out")" = 200 ] || fail "a multi-line state: $out"
 json_ok /v1/checklist '
 rows = {r["id"]: r for r in d["rows"]}
-assert rows["csaj-5.1.1"]["entry"]["decision"] == "will-do" and rows["mic-governance-risk-executive-1"]["entry"]["reason"] == "no PCs at home"
+assert rows["csaj-5.1.1"]["entry"]["decision"] == "will-do" and rows["mic-governance-risk-executive-1"]["entry"]["reason"] == "=HYPERLINK(\"https://evil.example\") no PCs at home"
 assert d["devices"] == 2 and d["progress"]["planned"] == 1 and d["progress"]["not_needed"] == 1, d["progress"]
 m = rows["csaj-5.1.1"]["measured"]; assert m["devices"] == 2 and m["fail"] >= 1, m'
 ok "register entries validated as docs/register.md says, stored, in the checklist"
@@ -161,6 +171,8 @@ head -c 3 "$WORK/reg.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "a Japanese
 "$PYTHON" -c 'import csv, sys; rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline=""))); assert rows[0][0] == "ID" and sorted(r[0] for r in rows[1:]) == ["csaj-5.1.1", "mic-governance-risk-executive-1"], rows' \
 	"$WORK/reg.csv" || fail "register CSV: the header and two entries"
 grep -q '"実施予定","2026-12-31","佐藤"' "$WORK/reg.csv" || fail "register CSV in Japanese: $(cat "$WORK/reg.csv")"
+# A cell a spreadsheet would run as a formula is written with a ' before it.
+grep -qF '"'"'"'=HYPERLINK(""https://evil.example"") no PCs at home"' "$WORK/reg.csv" || fail "formula not guarded: $(cat "$WORK/reg.csv")"
 curl -sS --cacert "$WORK/srv/ca.crt" --cert "$WORK/admin/admin.crt" --key "$WORK/admin/admin.key" \
 	-D "$WORK/h" -o "$WORK/cl.xlsx" "https://127.0.0.1:$P/v1/checklist.xlsx"
 grep -qi '^content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' "$WORK/h" || fail "xlsx type"
