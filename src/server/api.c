@@ -723,10 +723,16 @@ static const char *revoke_target(const char *p, char id[33])
 	return id;
 }
 
+/* HEAD is answered as GET (libmicrohttpd leaves the body out). */
+static bool is_read(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
 static bool is_admin_action(const char *method, const char *p)
 {
 	char id[33];
-	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+	bool get = is_read(method), post = strcmp(method, "POST") == 0;
 	return (post && strcmp(p, "/v1/tokens") == 0) || (post && revoke_target(p, id) != NULL) ||
 	       (get && strcmp(p, "/v1/audit") == 0) || (get && strcmp(p, "/v1/admins") == 0);
 }
@@ -752,6 +758,18 @@ static bool is_admin_get(const char *p)
 	return strcmp(p, "/v1/devices.csv") == 0 || strncmp(p, "/v1/devices/", 12) == 0 ||
 	       strncmp(p, "/v1/reports/", 12) == 0 || strcmp(p, "/v1/summary") == 0 ||
 	       api_ui_is_admin_get(p);
+}
+
+/* A path some method answers: another method on it is a 405, not a 404. */
+static bool is_known_path(const char *p)
+{
+	static const char *const paths[] = {"/v1/reports", "/v1/enroll", "/v1/ca",     "/healthz",
+					    "/metrics",	   "/v1/gate",	 "/v1/tokens", "/v1/audit",
+					    "/v1/admins",  "/v1/session"};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+		if (strcmp(p, paths[i]) == 0)
+			return true;
+	return is_admin_get(p) || api_ui_is_admin_put(p) || api_ui_is_asset(p);
 }
 
 enum endpoint api_endpoint(const char *path)
@@ -782,15 +800,11 @@ enum endpoint api_endpoint(const char *path)
 
 /* HEAD too: a reverse proxy's auth subrequest reads only the headers, and it can keep its
  * connection to us only when no body follows them (nginx auth_request). */
-static bool gate_method(const struct request *rq)
-{
-	return strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
-}
 
 bool api_precheck(struct server *s, const struct request *rq, struct reply *out, size_t *body_limit)
 {
 	const char *p = rq->path;
-	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	bool get = is_read(rq->method), post = strcmp(rq->method, "POST") == 0;
 	bool put = strcmp(rq->method, "PUT") == 0;
 	out->endpoint = api_endpoint(p);
 	*body_limit = 0;
@@ -832,7 +846,7 @@ bool api_precheck(struct server *s, const struct request *rq, struct reply *out,
 		return !s->cfg->metrics_public && !allowed(rq, PEER_ADMIN, out);
 	if (get && (strcmp(p, "/v1/ca") == 0 || strcmp(p, "/healthz") == 0))
 		return false;
-	if (gate_method(rq) && strcmp(p, "/v1/gate") == 0)
+	if (is_read(rq->method) && strcmp(p, "/v1/gate") == 0)
 		return false;
 	api_handle(s, rq, out); /* 404 or 405 */
 	return true;
@@ -841,7 +855,7 @@ bool api_precheck(struct server *s, const struct request *rq, struct reply *out,
 void api_handle(struct server *s, const struct request *rq, struct reply *out)
 {
 	const char *p = rq->path;
-	bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
+	bool get = is_read(rq->method), post = strcmp(rq->method, "POST") == 0;
 	bool put = strcmp(rq->method, "PUT") == 0;
 	out->endpoint = EP_OTHER;
 	if (strcmp(p, "/v1/reports") == 0 && post)
@@ -857,7 +871,7 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 			   json_pack("{s:s, s:s}", "status", "ok", "db", store_backend(s->store)));
 	} else if (strcmp(p, "/metrics") == 0 && get)
 		metrics(s, rq, out);
-	else if (strcmp(p, "/v1/gate") == 0 && gate_method(rq))
+	else if (strcmp(p, "/v1/gate") == 0 && get)
 		gate(s, rq, out);
 	else if (strcmp(p, "/v1/session") == 0) {
 		out->endpoint = EP_SESSION;
@@ -872,10 +886,7 @@ void api_handle(struct server *s, const struct request *rq, struct reply *out)
 			api_ui_handle(s, rq, out);
 	} else if (get && is_admin_get(p))
 		admin_get(s, rq, out);
-	else if (api_ui_is_admin_get(p) || api_ui_is_admin_put(p))
-		reply_error(out, 405, "method not allowed");
-	else if (strcmp(p, "/v1/reports") == 0 || strcmp(p, "/v1/enroll") == 0 ||
-		 strcmp(p, "/v1/ca") == 0)
+	else if (is_known_path(p))
 		reply_error(out, 405, "method not allowed");
 	else
 		reply_error(out, 404, "no such resource");

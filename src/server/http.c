@@ -234,9 +234,11 @@ static unsigned jobs_running, jobs_queued, workers_idle;
 static bool jobs_stopping;
 static struct job *queue_head, *queue_tail;
 
-/* Query arguments, headers and cookies kept for the worker; the API reads a handful, and a
- * request with more than this many loses the rest (the header block is capped anyway). */
-#define JOB_VALUES 96
+/* A query argument, header or cookie, copied for the worker. */
+struct job_value {
+	enum MHD_ValueKind kind;
+	char *key, *value;
+};
 
 /* What the request's thread needs, copied: it does not touch the suspended connection until
  * it queues the reply. */
@@ -245,9 +247,9 @@ struct job {
 	struct MHD_Connection *c;
 	struct pending *pd;
 	char *method, *path, *content_type;
-	enum MHD_ValueKind kinds[JOB_VALUES];
-	char *keys[JOB_VALUES], *values[JOB_VALUES];
-	size_t n_values;
+	struct job_value *values; /* every one the request has (MHD caps the header block) */
+	size_t n_values, cap_values;
+	bool copy_failed;
 	struct job *next;
 };
 
@@ -259,9 +261,10 @@ static void job_free(struct job *j)
 	free(j->path);
 	free(j->content_type);
 	for (size_t i = 0; i < j->n_values; i++) {
-		free(j->keys[i]);
-		free(j->values[i]);
+		free(j->values[i].key);
+		free(j->values[i].value);
 	}
+	free(j->values);
 	free(j);
 }
 
@@ -269,28 +272,25 @@ static enum MHD_Result job_keep_value(void *cls, enum MHD_ValueKind kind, const 
 				      const char *value)
 {
 	struct job *j = cls;
-	if (j->n_values == JOB_VALUES)
-		return MHD_NO;
-	char *k = xstrdup(key), *v = value ? xstrdup(value) : NULL;
+	char *k = j->n_values < j->cap_values ? xstrdup(key) : NULL;
+	char *v = k && value ? xstrdup(value) : NULL;
 	if (k == NULL || (value && v == NULL)) {
 		free(k);
 		free(v);
+		j->copy_failed = true;
 		return MHD_NO;
 	}
-	j->kinds[j->n_values] = kind;
-	j->keys[j->n_values] = k;
-	j->values[j->n_values++] = v;
+	j->values[j->n_values++] = (struct job_value){kind, k, v};
 	return MHD_YES;
 }
 
-/* As MHD_lookup_connection_value: arguments and cookies by exact name, headers regardless
- * of case. */
+/* As MHD_lookup_connection_value does it: the first of that kind whose name matches without
+ * regard to case. */
 static const char *job_value(const struct job *j, enum MHD_ValueKind kind, const char *name)
 {
 	for (size_t i = 0; i < j->n_values; i++)
-		if (j->kinds[i] == kind && (kind == MHD_HEADER_KIND ? c_strcasecmp(j->keys[i], name) == 0
-								: strcmp(j->keys[i], name) == 0))
-			return j->values[i];
+		if (j->values[i].kind == kind && c_strcasecmp(j->values[i].key, name) == 0)
+			return j->values[i].value;
 	return NULL;
 }
 
@@ -323,9 +323,17 @@ static struct job *job_new(struct server *s, struct MHD_Connection *c, struct pe
 			  .method = xstrdup(method),
 			  .path = xstrdup(url),
 			  .content_type = ct ? xstrdup(ct) : NULL};
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND | MHD_HEADER_KIND | MHD_COOKIE_KIND,
-				  job_keep_value, j);
-	if (j->method == NULL || j->path == NULL || (ct && j->content_type == NULL)) {
+	/* All of them or none: a value left out could change what the handler decides. */
+	const enum MHD_ValueKind kinds = MHD_GET_ARGUMENT_KIND | MHD_HEADER_KIND | MHD_COOKIE_KIND;
+	int n = MHD_get_connection_values(c, kinds, NULL, NULL);
+	j->cap_values = n > 0 ? (size_t)n : 0;
+	j->values = j->cap_values ? calloc(j->cap_values, sizeof *j->values) : NULL;
+	if (j->cap_values && j->values == NULL)
+		j->copy_failed = true;
+	else
+		MHD_get_connection_values(c, kinds, job_keep_value, j);
+	if (j->copy_failed || j->method == NULL || j->path == NULL ||
+	    (ct && j->content_type == NULL)) {
 		job_free(j);
 		return NULL;
 	}
@@ -347,6 +355,7 @@ static void job_run(struct job *j)
 			     .body = pd->body.data ? pd->body.data : "",
 			     .body_len = pd->body.len,
 			     .peer = &pd->peer};
+	session_touch(j->s, &pd->peer);
 	api_handle(j->s, &rq, &rp);
 	metrics_request(rp.endpoint, seconds_since(&pd->t0));
 	/* A suspended connection may be given its reply at any time; it goes out on resume. */

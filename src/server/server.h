@@ -33,6 +33,7 @@ struct peer {
 	bool via_session;
 	char csrf[65];
 	char session[65]; /* the session's SHA-256 */
+	bool touch_due;	  /* the session's last activity is to be recorded (session_touch) */
 };
 
 struct request {
@@ -85,7 +86,7 @@ void token_hash(const char *token, char out[65]);
  * signed-in administrator, or "cert:NAME" for an admin certificate: the two are different
  * people. */
 struct api_audit {
-	char actor[72];
+	char actor[STORE_MAX_ACTOR + 1];
 	struct store_audit_in in;
 };
 const struct store_audit_in *api_audit(struct api_audit *a, const struct request *rq,
@@ -99,6 +100,10 @@ void reply_json(struct reply *out, unsigned status, json_t *o);
 #define SESSION_COOKIE "__Host-mamori"
 /* A valid session cookie makes an anonymous caller that session's admin. */
 void session_identify(struct server *s, const struct request *rq, struct peer *p);
+/* Records the session's activity when session_identify found it due: a write, so it is done
+ * on the request's worker thread, never on an event thread (a busy database would stall
+ * every connection of that thread). */
+void session_touch(struct server *s, struct peer *p);
 /* State-changing requests: same origin, and the session's CSRF token when signed in by
  * cookie; false with *out filled (403) when refused. */
 bool csrf_ok(const struct request *rq, struct reply *out);

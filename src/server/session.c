@@ -138,7 +138,16 @@ void session_identify(struct server *s, const struct request *rq, struct peer *p
 	snprintf(p->owner, sizeof p->owner, "%s", ss.admin);
 	snprintf(p->csrf, sizeof p->csrf, "%s", ss.csrf);
 	snprintf(p->session, sizeof p->session, "%s", sha);
-	if (now - ss.last_seen >= SESSION_TOUCH && store_session_touch(s->store, sha, now, &e) != 0)
+	p->touch_due = now - ss.last_seen >= SESSION_TOUCH;
+}
+
+void session_touch(struct server *s, struct peer *p)
+{
+	if (!p->touch_due)
+		return;
+	p->touch_due = false;
+	struct errbuf e;
+	if (store_session_touch(s->store, p->session, (int64_t)time(NULL), &e) != 0)
 		log_event(LOG_WARN, "session touch failed", "error", e.msg, NULL);
 }
 

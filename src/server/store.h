@@ -178,6 +178,9 @@ int store_devices_each(struct store *st, store_row_fn row, void *ctx, struct err
 
 /* ---- administrators, sessions and the audit log (store_auth.c) ---- */
 
+/* Bytes of an audit actor: an admin's name (64), "cert:" and an admin certificate's name,
+ * "cli:USER". */
+#define STORE_MAX_ACTOR 72
 /* What an audit entry says; the store adds seq, time and the chain. */
 struct store_audit_in {
 	const char *actor;  /* admin name, "cli" */

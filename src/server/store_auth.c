@@ -50,7 +50,7 @@ static int no_controls(const char *field, const char *s, struct errbuf *e)
 int store_audit_check(const struct store_audit_in *a, struct errbuf *e)
 {
 	int rc;
-	if ((rc = store_check_text("audit actor", a->actor, STORE_MAX_ID, false, e)) < 0 ||
+	if ((rc = store_check_text("audit actor", a->actor, STORE_MAX_ACTOR, false, e)) < 0 ||
 	    (rc = store_check_text("audit action", a->action, STORE_MAX_ID, false, e)) < 0 ||
 	    (rc = store_check_text("audit target", a->target, MAX_AUDIT_TEXT, true, e)) < 0 ||
 	    (rc = store_check_text("audit detail", a->detail, MAX_AUDIT_TEXT, true, e)) < 0 ||

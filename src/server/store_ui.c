@@ -1038,7 +1038,7 @@ int store_register_put(struct store *st, const struct store_register_entry *en,
 			       en->deadline,  en->owner,     en->reason};
 	int rc;
 	if ((rc = store_check_text("control", en->control, STORE_MAX_NAME, false, e)) < 0 ||
-	    (rc = store_check_text("updated by", en->updated_by, STORE_MAX_ID, true, e)) < 0 ||
+	    (rc = store_check_text("updated by", en->updated_by, STORE_MAX_ACTOR, true, e)) < 0 ||
 	    (a != NULL && (rc = store_audit_check(a, e)) < 0))
 		return rc;
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)

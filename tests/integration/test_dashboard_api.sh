@@ -106,6 +106,18 @@ done
 [ "$(code admin GET /v1/controls/nope/devices)" = 404 ] || fail "unknown control"
 [ "$(code none GET /v1/overview)" = 401 ] || fail "overview without a certificate"
 [ "$(code "$WORK/a" GET /v1/overview)" = 403 ] || fail "overview with a device certificate"
+# A known path with a method it does not take is 405; HEAD is answered as GET.
+for mp in "POST /v1/gate" "POST /healthz" "GET /v1/tokens" "POST /v1/summary" "DELETE /v1/audit"; do
+	[ "$(code admin ${mp% *} "${mp#* }")" = 405 ] || fail "$mp: expected 405"
+done
+[ "$(code admin GET /v1/no-such-thing)" = 404 ] || fail "an unknown path: expected 404"
+for path in /healthz / /v1/overview; do
+	[ "$(code admin HEAD "$path" -I)" = 200 ] || fail "HEAD $path: expected 200"
+done
+# Whatever else a request carries, and however its names are written, the parameter is read.
+many=$(printf 'x%d=1&' $(seq 1 150))
+[ "$(code admin GET "/v1/devices?${many}limit=abc")" = 400 ] || fail "limit=abc after 150 other arguments"
+[ "$(code admin GET "/v1/devices?LIMIT=abc")" = 400 ] || fail "LIMIT=abc (names as MHD compares them)"
 [ "$(code none GET /v1/register)" = 401 ] || fail "register without a certificate"
 ok "bad parameters 400/404, no or a device certificate 401/403"
 

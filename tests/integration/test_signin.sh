@@ -129,6 +129,29 @@ r=$(signin alice "$PW" "$CODE")
 mv "$WORK/alice.jar" "$JAR"
 ok "a TOTP code works once"
 
+# Activity keeps a session open: a request records it (on the worker, at most once a minute),
+# and 30 minutes without any end it.
+live_sql() { # SQL: on the running server's database
+	if [ "$BACKEND" = sqlite ]; then
+		"$PYTHON" -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1], timeout=10); r=c.execute(sys.argv[2]).fetchall(); c.commit(); print(r[0][0] if r else "")' "$WORK/srv/mamorid.db" "$1"
+	else
+		psql "${DB}" -qtAc "$1"
+	fi
+}
+now=$(date +%s)
+live_sql "UPDATE sessions SET last_seen = $((now - 25 * 60)) WHERE admin = 'alice'" >/dev/null
+r=$(web GET /v1/devices)
+[ "$(status_of <<<"$r")" = 200 ] || fail "a session idle for 25 minutes: $r"
+seen=$(live_sql "SELECT MAX(last_seen) FROM sessions WHERE admin = 'alice'")
+[ "$seen" -ge "$now" ] || fail "the request did not record the session's activity ($seen < $now)"
+live_sql "UPDATE sessions SET last_seen = $((now - 31 * 60)) WHERE admin = 'alice'" >/dev/null
+r=$(web GET /v1/devices)
+[ "$(status_of <<<"$r")" = 401 ] || fail "a session idle for 31 minutes was taken: $r"
+live_sql "UPDATE sessions SET last_seen = $now WHERE admin = 'alice'" >/dev/null
+r=$(web GET /v1/session)
+[ "$(status_of <<<"$r")" = 200 ] || fail "the session again: $r"
+ok "a request records the session's activity; 30 minutes idle end it"
+
 # --- CSRF ------------------------------------------------------------------------------
 r=$(web POST /v1/tokens -H 'Content-Type: application/json' --data '{}')
 [ "$(status_of <<<"$r")" = 403 ] || fail "a token without the CSRF token: $r"
@@ -201,7 +224,14 @@ ok "removing an admin ends its sessions"
 out=$("${M[@]}" audit verify) || fail "audit verify on an untouched log: $out"
 grep -q 'chain intact' <<<"$out" || fail "audit verify: $out"
 HEAD=$(awk '/^head: /{print $2}' <<<"$out")
+# An admin certificate with the longest name there is can act: its actor "cert:NAME" fits.
+long=$(printf 'a%.0s' $(seq 1 64))
+"${M[@]}" admin-cert "$long" --out "$WORK/longcert" >/dev/null || fail "admin-cert with a 64-character name"
+r=$(curl -sS --cacert "$WORK/srv/ca.crt" --cert "$WORK/longcert/$long.crt" --key "$WORK/longcert/$long.key" \
+	-w '\n%{http_code}\n' -X POST "$URL/v1/tokens" -H 'Content-Type: application/json' -d '{}')
+[ "$(status_of <<<"$r")" = 201 ] || fail "a token by an admin certificate with a 64-character name: $r"
 list=$("${M[@]}" audit list --limit 100)
+grep -q "cert:$long *token-create" <<<"$list" || fail "the long actor is not in the audit log"
 for action in admin-add signin signin-failed lockout signin-refused admin-unlock token-create signout admin-remove; do
 	grep -q " $action " <<<"$list" || fail "the audit log has no $action entry"
 done
