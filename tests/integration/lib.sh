@@ -109,3 +109,18 @@ PY
 push_report() {
 	"$MAMORI" push --state-dir "$1" --report "$2" >/dev/null 2>"$WORK/err" || fail "push $2 from $1: $(cat "$WORK/err")"
 }
+
+# backend_db PREFIX: sets DB for $BACKEND. PostgreSQL ($PG_URL_FILE from the pg_start fixture):
+# a fresh database PREFIX_PID_RANDOM (also in $dbname, its server's URL in $base), so reruns
+# and the sanitizer build do not see each other; SQLite: $WORK/srv/mamorid.db.
+backend_db() {
+	if [ "$BACKEND" = postgresql ]; then
+		[ -s "$PG_URL_FILE" ] || fail "no PostgreSQL: $PG_URL_FILE is missing (the pg_start fixture)"
+		base=$(cat "$PG_URL_FILE")
+		dbname="${1}_$$_$RANDOM"
+		psql "$base" -qc "CREATE DATABASE $dbname" >/dev/null || fail "cannot create database $dbname"
+		DB="${base/\/mamori_test?//$dbname?}"
+	else
+		DB="sqlite:$WORK/srv/mamorid.db"
+	fi
+}

@@ -16,15 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$BACKEND" = postgresql ]; then
-	[ -s "$PG_URL_FILE" ] || fail "no PostgreSQL: $PG_URL_FILE is missing (the pg_start fixture)"
-	base=$(cat "$PG_URL_FILE")
-	dbname="dash_$$_$RANDOM"
-	psql "$base" -qc "CREATE DATABASE $dbname" >/dev/null || fail "cannot create database $dbname"
-	DB="${base/\/mamori_test?//$dbname?}"
-else
-	DB="sqlite:$WORK/srv/mamorid.db"
-fi
+backend_db dash
 mkdir -p "$WORK/srv"
 printf 'log_format: json\ngate_max_report_age: 24h\n' >"$WORK/mamorid.yaml"
 CONF=(--config "$WORK/mamorid.yaml")

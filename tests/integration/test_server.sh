@@ -16,16 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$BACKEND" = postgresql ]; then
-	[ -s "$PG_URL_FILE" ] || fail "no PostgreSQL: $PG_URL_FILE is missing (the pg_start fixture)"
-	base=$(cat "$PG_URL_FILE")
-	# A fresh database per run, so reruns and the sanitizer build do not see each other.
-	dbname="it_$$_$RANDOM"
-	psql "$base" -qc "CREATE DATABASE $dbname" >/dev/null || fail "cannot create database $dbname"
-	DB="${base/\/mamori_test?//$dbname?}"
-else
-	DB="sqlite:$WORK/srv/mamorid.db"
-fi
+backend_db it
 mkdir -p "$WORK/srv"
 cat >"$WORK/mamorid.yaml" <<YAML
 max_report_bytes: 1048576

@@ -18,15 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$BACKEND" = postgresql ]; then
-	[ -s "$PG_URL_FILE" ] || fail "no PostgreSQL: $PG_URL_FILE is missing (the pg_start fixture)"
-	base=$(cat "$PG_URL_FILE")
-	dbname="si_$$_$RANDOM"
-	psql "$base" -qc "CREATE DATABASE $dbname" >/dev/null || fail "cannot create database $dbname"
-	DB="${base/\/mamori_test?//$dbname?}"
-else
-	DB="sqlite:$WORK/srv/mamorid.db"
-fi
+backend_db si
 mkdir -p "$WORK/srv"
 printf 'log_format: json\n' >"$WORK/mamorid.yaml"
 M=("$MAMORID" --data-dir "$WORK/srv" --db "$DB" --config "$WORK/mamorid.yaml")
