@@ -41,6 +41,13 @@ struct probe_ctx {
 	struct probe_cache *cache; /* owned by the scan; probes use the accessors in common.h */
 	struct probe_job *jobs;    /* deferred work, see probe_defer */
 	bool early_done;           /* probes_run_early has run */
+	/* Network probes (router, lan: docs/lan.md). How long to wait for the router's UPnP
+	 * answer, in milliseconds; 0: send nothing on the network (their facts are unknown,
+	 * "not asked"). Only on a live system. */
+	unsigned net_wait_ms;
+	/* mamori lan --discover: also sweep the PC's own subnet for neighbours (bounded to the
+	 * subnet, rate-limited); otherwise only the kernel's neighbour tables are read. */
+	bool net_discover;
 };
 
 /* Runs work(arg) on a thread while the other probes collect, then done(ctx, arg) in the
