@@ -14,6 +14,7 @@ struct command {
 
 int cmd_scan(int argc, char **argv);
 int cmd_facts(int argc, char **argv);
+int cmd_lan(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);

@@ -13,6 +13,8 @@ static const struct command commands[] = {
 	 "print the facts the probes collected, as JSON"},
 	{"explain", cmd_explain, "CHECK|CONTROL [--lang ja|en]",
 	 "print one check (what it reads, why, how to fix) or one guideline control in full"},
+	{"lan", cmd_lan, "[--discover] [--wait MS] [--format text|json] [-o FILE] [--lang ja|en]",
+	 "the home network around this PC: router, Wi-Fi, other devices; what to change"},
 	{"plan", cmd_plan, "[--answers FILE] [--method ID]... [--scan REPORT.json]... [--register FILE] [--format text|markdown|html|csv|xlsx|yaml] [-o FILE]",
 	 "choose telework methods, build the guideline checklist, track the risk register"},
 	{"catalog", cmd_catalog, "stats [--format text|json] [--lang ja|en]",

@@ -171,6 +171,13 @@ struct scan_session {
 int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	       const char *only_probes, struct scan_session **out, struct errbuf *e)
 {
+	return scan_begin_net(root, now, sys, only_probes, NULL, out, e);
+}
+
+int scan_begin_net(const char *root, long long now, const struct sys_ops *sys,
+		   const char *only_probes, const struct scan_net *net, struct scan_session **out,
+		   struct errbuf *e)
+{
 	struct scan_session *s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->facts = facts_new()) == NULL) {
 		free(s);
@@ -187,6 +194,10 @@ int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	if (sys && s->ctx.sys == NULL && sys != sys_ops_live())
 		s->ctx.sys = sys; /* a test feeding recorded answers for its fixture */
 	s->only = only_probes;
+	if (net) {
+		s->ctx.net_wait_ms = net->wait_ms;
+		s->ctx.net_discover = net->discover;
+	}
 	r = probes_run_early(&s->ctx, only_probes, e);
 	if (r) {
 		struct facts *unused;

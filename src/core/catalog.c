@@ -21,6 +21,18 @@ const size_t topics_count = sizeof(topics) / sizeof(topics[0]);
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 static const char *const status_names[] = {"pass", "fail", "unknown", "not_applicable",
 					   "disabled"};
+bool topic_listed(const char *list, const char *topic)
+{
+	size_t n = strlen(topic);
+	for (const char *p = list; p != NULL; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, topic, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 bool topic_valid(const char *t)
 {
 	for (size_t i = 0; i < topics_count; i++)

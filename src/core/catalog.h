@@ -88,6 +88,8 @@ const struct param *catalog_param(const struct catalog *c, const char *name);
 extern const char *const topics[];
 extern const size_t topics_count;
 bool topic_valid(const char *t);
+/* Whether topic is one of list's comma-separated topics ("wifi,router-exposure"). */
+bool topic_listed(const char *list, const char *topic);
 
 const char *severity_name(enum severity s);
 int severity_parse(const char *s, enum severity *out);

@@ -126,7 +126,7 @@ int evaluate(const struct catalog *c, const struct policy *p, const struct facts
 		const struct check *ck = &c->checks[i];
 		if (!has_platform(ck, platform))
 			continue;
-		if (only && strcmp(ck->topic, only) != 0)
+		if (only && !topic_listed(only, ck->topic))
 			continue;
 		struct finding *fd = &fs->v[fs->n++];
 		if (eval_one(ck, p, f, fd)) {

@@ -23,7 +23,8 @@ struct findings {
 	unsigned count[ST_COUNT];
 };
 
-/* Evaluates every check for platform (only those of topic `only` when not NULL). */
+/* Evaluates every check for platform (only those of the topics in `only`, comma separated,
+ * when not NULL). */
 int evaluate(const struct catalog *c, const struct policy *p, const struct facts *f,
 	     const char *platform, const char *only, struct findings **out, struct errbuf *e);
 void findings_free(struct findings *fs);

@@ -27,6 +27,11 @@ struct report_ctx {
 /* The whole report as JSON; NULL on allocation failure. */
 json_t *report_json(const struct report_ctx *r);
 int report_text(const struct report_ctx *r, struct buf *out);
+/* report_text without its header: the findings by topic, worst first. */
+int report_text_findings(const struct report_ctx *r, struct buf *out);
+/* `mamori lan`'s report (docs/lan.md): the home network from the router, wifi and lan facts,
+ * then the findings of r->findings and the firewall rules that would fix the PC's side. */
+int report_lan_text(const struct report_ctx *r, struct buf *out);
 int report_html(const struct report_ctx *r, struct buf *out);
 
 /* One finding's evidence as one line of text: "fact = value (file:line; note)". */

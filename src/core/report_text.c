@@ -171,6 +171,14 @@ int report_text(const struct report_ctx *r, struct buf *b)
 			    fs->count[ST_DISABLED], msg(L, M_DISABLED));
 	if (e)
 		return MAMORI_ENOMEM;
+	return report_text_findings(r, b);
+}
+
+int report_text_findings(const struct report_ctx *r, struct buf *b)
+{
+	const char *L = r->lang;
+	const struct findings *fs = r->findings;
+	int e = 0;
 	/* Topics present, worst first. */
 	const char *order[64];
 	size_t nt = 0;
