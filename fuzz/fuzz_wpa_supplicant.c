@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* wpa_supplicant.conf network blocks. The input is copied without a terminating NUL so that any
- * read past the end is caught. */
+/* wpa_supplicant.conf network blocks and its ctrl_interface. The input is copied without a
+ * terminating NUL so that any read past the end is caught. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (buf == NULL)
 		return 0;
 	memcpy(buf, data, size);
-	int bad;
-	char why[256];
-	wpa_supplicant_parse(buf, size, sink, NULL, &bad, why, sizeof(why));
+	int bad, line;
+	char why[256], ctrl[512], dir[256];
+	if (wpa_supplicant_parse_ctrl(buf, size, sink, NULL, ctrl, sizeof(ctrl), &line, &bad, why,
+				      sizeof(why)) == 0 &&
+	    line)
+		(void)wpa_ctrl_dir(ctrl, dir, sizeof(dir));
 	free(buf);
 	return 0;
 }

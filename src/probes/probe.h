@@ -25,6 +25,13 @@ struct sys_ops {
 	 * every established connection). The caller frees *ls. NULL: read /proc/net instead. */
 	int (*listeners)(void *ud, struct listener **ls, size_t *count, char *why,
 			 size_t whylen);
+	/* One request to a wpa_supplicant control socket (a UNIX datagram socket such as
+	 * /run/wpa_supplicant/wlan0, resolved under the audited root rootfd): sends cmd
+	 * ("STATUS") and returns the reply (NUL-terminated, at most 16 KiB; the caller frees
+	 * *reply). MAMORI_ENOENT when there is no socket at that path, MAMORI_EACCES when it may
+	 * not be used, MAMORI_EIO when nothing answers in time. */
+	int (*wpa_ctrl_request)(void *ud, int rootfd, const char *socket_path, const char *cmd,
+				char **reply, size_t *len, char *why, size_t whylen);
 	void *ud;
 };
 

@@ -56,6 +56,28 @@ static int fx_clock(void *ud, bool *synced, char *why, size_t whylen)
 	return 0;
 }
 
+/* sys.json "wpa_ctrl": {"/run/wpa_supplicant/wlan0": "STATUS reply" or {"error": "why"}};
+ * a path not listed has no socket. */
+static int fx_wpa_ctrl(void *ud, int rootfd, const char *path, const char *cmd, char **reply,
+		       size_t *len, char *why, size_t whylen)
+{
+	struct fixture_sys *fs = ud;
+	(void)rootfd;
+	(void)cmd;
+	const json_t *v = json_object_get(json_object_get(fs->j, "wpa_ctrl"), path);
+	if (v == NULL) {
+		snprintf(why, whylen, "%s: no such file", path);
+		return MAMORI_ENOENT;
+	}
+	if (!json_is_string(v)) {
+		snprintf(why, whylen, "%s", json_string_value(json_object_get(v, "error")));
+		return MAMORI_EACCES;
+	}
+	*reply = strdup(json_string_value(v));
+	*len = *reply ? strlen(*reply) : 0;
+	return *reply ? 0 : MAMORI_ENOMEM;
+}
+
 static const char *srcdir(void)
 {
 	const char *s = getenv("MAMORI_SOURCE_DIR");
@@ -151,7 +173,10 @@ static void run_case(const char *name)
 	fsys.j = json_load_file(sysfile, 0, &je);
 	if (fsys.j == NULL)
 		fsys.j = json_object();
-	struct sys_ops ops = {.nft_ruleset_json = fx_nft, .clock_synchronized = fx_clock, .ud = &fsys};
+	struct sys_ops ops = {.nft_ruleset_json = fx_nft,
+			      .clock_synchronized = fx_clock,
+			      .wpa_ctrl_request = fx_wpa_ctrl,
+			      .ud = &fsys};
 	struct facts *facts;
 	if (scan_collect(path, now, &ops, NULL, &facts, &e)) {
 		complain("%s: scan failed: %s\n", name, e.msg);

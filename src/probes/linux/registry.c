@@ -12,7 +12,9 @@ const struct probe probes[] = {
 	{"pam", "linux", probe_pam_collect, "PAM password and auth stacks, pwquality/cracklib/passwdqc, faillock/tally2", false},
 	{"accounts", "linux", probe_accounts_collect, "passwd, shadow, group, sudoers: UID 0, empty passwords, sudo users", false},
 	{"wifi", "linux", probe_wifi_collect,
-	 "saved Wi-Fi profiles: NetworkManager keyfiles, wpa_supplicant.conf", false},
+	 "saved Wi-Fi profiles (NetworkManager keyfiles, wpa_supplicant.conf) and the link in "
+	 "use now (wpa_supplicant STATUS, NetworkManager device state)",
+	 false},
 	{"os", "linux", probe_os_collect,
 	 "os-release and the release's support dates (distro-info-data)", false},
 	{"patch", "linux", probe_patch_collect,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The live system's answers to what only a system call can tell. */
+#define _GNU_SOURCE
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +9,19 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/openat2.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "probes/linux/common.h"
@@ -164,10 +173,175 @@ static int live_listeners(void *ud, struct listener **ls, size_t *count, char *w
 	return 0;
 }
 
+/* ---- wpa_supplicant's control interface ---- */
+
+#define WPA_REPLY_MAX (16u << 10)
+#define WPA_WAIT_MS 300
+
+static int errno_code(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		return MAMORI_ENOENT;
+	case EACCES:
+	case EPERM:
+		return MAMORI_EACCES;
+	case ENOMEM:
+		return MAMORI_ENOMEM;
+	default:
+		return MAMORI_EIO;
+	}
+}
+
+/* The socket's directory, opened under the root like every file a probe reads (an absolute
+ * symlink resolves inside the root, never on the host). */
+static int ctrl_dir_open(int rootfd, const char *dir)
+{
+	const char *rel = dir;
+	while (*rel == '/')
+		rel++;
+	if (*rel == '\0')
+		rel = ".";
+	struct open_how how = {
+	    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(rootfd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd;
+}
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What wpa_ctrl_request() does, without a file for the client: the client socket is bound
+ * in the abstract namespace (the kernel picks a free name), so nothing is left on disk and a
+ * private /tmp (the agent's PrivateTmp=yes) does not hide it from wpa_supplicant, which sends
+ * its reply to the address the request came from. The server is reached through
+ * /proc/self/fd/DIRFD/NAME, the directory opened under the root. */
+static int live_wpa_ctrl(void *ud, int rootfd, const char *path, const char *cmd, char **reply,
+			 size_t *len, char *why, size_t whylen)
+{
+	(void)ud;
+	int dfd = -1, fd = -1, r = 0;
+	char *buf = NULL;
+	const char *slash = strrchr(path, '/');
+	char dir[256];
+	if (path[0] != '/' || slash == NULL || slash[1] == '\0' || strlen(slash + 1) > 64 ||
+	    (size_t)(slash - path) >= sizeof(dir)) {
+		snprintf(why, whylen, "%s: not a control socket path", path);
+		return MAMORI_EINVAL;
+	}
+	const char *name = slash + 1;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	dfd = ctrl_dir_open(rootfd, dir[0] ? dir : "/");
+	if (dfd < 0) {
+		r = errno_code(errno);
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		r = errno_code(errno);
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		r = MAMORI_EIO;
+		snprintf(why, whylen, "%s: not a socket", path);
+		goto out;
+	}
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, name);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path)) {
+		r = MAMORI_EINVAL;
+		snprintf(why, whylen, "%s: name too long", path);
+		goto out;
+	}
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un me = {.sun_family = AF_UNIX};
+	if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(sa_family_t)) != 0) {
+		r = MAMORI_EIO;
+		snprintf(why, whylen, "cannot create a client socket: %s", strerror(errno));
+		goto out;
+	}
+	if (connect(fd, (struct sockaddr *)&sa,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1)) != 0) {
+		int err = errno;
+		r = err == ECONNREFUSED ? MAMORI_EIO : errno_code(err);
+		snprintf(why, whylen, "%s: %s", path,
+			 err == ECONNREFUSED ? "nothing listens (left by a stopped wpa_supplicant?)"
+			 : r == MAMORI_EACCES
+			     ? "permission denied (run as root or in the socket's group)"
+			     : strerror(err));
+		goto out;
+	}
+	if (send(fd, cmd, strlen(cmd), 0) < 0) {
+		r = MAMORI_EIO;
+		snprintf(why, whylen, "%s: send: %s", path, strerror(errno));
+		goto out;
+	}
+	buf = malloc(WPA_REPLY_MAX + 1);
+	if (buf == NULL) {
+		r = MAMORI_ENOMEM;
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	long long deadline = ms_now() + WPA_WAIT_MS;
+	for (;;) {
+		long long left = deadline - ms_now();
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			r = MAMORI_EIO;
+			snprintf(why, whylen, "%s: no answer within %d ms", path, WPA_WAIT_MS);
+			goto out;
+		}
+		ssize_t got = recv(fd, buf, WPA_REPLY_MAX, MSG_TRUNC);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			r = MAMORI_EIO;
+			snprintf(why, whylen, "%s: recv: %s", path, strerror(errno));
+			goto out;
+		}
+		if ((size_t)got > WPA_REPLY_MAX) {
+			r = MAMORI_ETOOBIG;
+			snprintf(why, whylen, "%s: reply larger than %u bytes", path,
+				 WPA_REPLY_MAX);
+			goto out;
+		}
+		/* "<N>..." is an event for an attached monitor, not our reply. */
+		if (got > 0 && buf[0] == '<')
+			continue;
+		buf[got] = '\0';
+		*reply = buf;
+		*len = (size_t)got;
+		buf = NULL;
+		break;
+	}
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
 static const struct sys_ops live_ops = {
 	.nft_ruleset_json = live_nft,
 	.clock_synchronized = live_clock,
 	.listeners = live_listeners,
+	.wpa_ctrl_request = live_wpa_ctrl,
 };
 
 const struct sys_ops *sys_ops_live(void)

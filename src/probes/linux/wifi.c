@@ -403,6 +403,9 @@ struct wpa_state {
 	char id_str[128];
 	char *why;
 	size_t whylen;
+	char *ctrl; /* the global ctrl_interface value, when asked for */
+	size_t ctrllen;
+	int ctrl_line;
 };
 
 static void km_item(const char *s, size_t n, void *ud)
@@ -449,7 +452,7 @@ static int wpa_end_block(struct wpa_state *st)
 		snprintf(p->id, sizeof(p->id), "%s", st->id_str);
 	else
 		snprintf(p->id, sizeof(p->id), "%s", p->ssid);
-	return st->fn(p, st->ud);
+	return st->fn ? st->fn(p, st->ud) : 0;
 }
 
 static int wpa_kv(struct wpa_state *st, const char *k, size_t kl, const char *v, size_t vl)
@@ -570,16 +573,30 @@ static int wpa_line(const char *line, size_t len, int lineno, void *ud)
 	const char *eq = memchr(s, '=', n);
 	if (eq == NULL || eq == s)
 		return wpa_fail(st, "expected name=value");
-	if (!st->in_block)
-		return 0; /* global settings (ctrl_interface, country, ...) */
 	size_t kl = (size_t)(eq - s);
 	const char *v = eq + 1;
 	size_t vl = n - kl - 1;
+	if (!st->in_block) {
+		/* Global settings (country, ...); ctrl_interface takes its value as written. */
+		if (st->ctrl && item_is(s, kl, "ctrl_interface")) {
+			snprintf(st->ctrl, st->ctrllen, "%.*s", (int)(vl < 4096 ? vl : 4096), v);
+			st->ctrl_line = lineno;
+		}
+		return 0;
+	}
 	return wpa_kv(st, s, kl, v, vl);
 }
 
 int wpa_supplicant_parse(const char *buf, size_t len, wifi_profile_fn fn, void *ud, int *bad_line,
 			 char *why, size_t whylen)
+{
+	int line;
+	return wpa_supplicant_parse_ctrl(buf, len, fn, ud, NULL, 0, &line, bad_line, why, whylen);
+}
+
+int wpa_supplicant_parse_ctrl(const char *buf, size_t len, wifi_profile_fn fn, void *ud, char *ctrl,
+			      size_t ctrllen, int *ctrl_line, int *bad_line, char *why,
+			      size_t whylen)
 {
 	struct wpa_state *st = calloc(1, sizeof(*st));
 	if (st == NULL)
@@ -588,6 +605,11 @@ int wpa_supplicant_parse(const char *buf, size_t len, wifi_profile_fn fn, void *
 	st->ud = ud;
 	st->why = why;
 	st->whylen = whylen;
+	st->ctrl = ctrllen ? ctrl : NULL;
+	st->ctrllen = ctrllen;
+	if (st->ctrl)
+		ctrl[0] = '\0';
+	*ctrl_line = 0;
 	why[0] = '\0';
 	int bad = 0;
 	int r = for_each_line(buf, len, 4096, wpa_line, st, &bad);
@@ -602,9 +624,29 @@ int wpa_supplicant_parse(const char *buf, size_t len, wifi_profile_fn fn, void *
 	}
 	if (r == MAMORI_EPARSE)
 		*bad_line = bad;
+	*ctrl_line = st->ctrl_line;
 	explicit_bzero(st, sizeof(*st));
 	free(st);
 	return r;
+}
+
+/* As wpa_supplicant's ctrl_iface_unix.c reads it: "DIR=path GROUP=group" or a bare path. */
+bool wpa_ctrl_dir(const char *value, char *out, size_t outlen)
+{
+	const char *dir = value;
+	size_t n = strlen(value);
+	if (strncmp(value, "DIR=", 4) == 0) {
+		dir = value + 4;
+		const char *g = strstr(dir, " GROUP=");
+		n = g ? (size_t)(g - dir) : strlen(dir);
+	}
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 0 || dir[0] != '/' || n >= outlen || memchr(dir, '\n', n))
+		return false;
+	memcpy(out, dir, n);
+	out[n] = '\0';
+	return true;
 }
 
 /* ---- the probe ---- */
@@ -612,8 +654,44 @@ int wpa_supplicant_parse(const char *buf, size_t len, wifi_profile_fn fn, void *
 struct wifi_collect {
 	json_t *list;
 	const char *file;
+	bool from_nm;
 	int nprofiles;
+	struct wifi_known *known; /* what the link part needs */
 };
+
+void wifi_known_free(struct wifi_known *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i].file);
+	free(k->v);
+	k->v = NULL;
+	k->n = k->cap = 0;
+}
+
+static int known_add(struct wifi_known *k, const struct wifi_profile *p, const char *file,
+		     bool from_nm)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 16;
+		struct wifi_saved *v = realloc(k->v, cap * sizeof(*v));
+		if (v == NULL)
+			return MAMORI_ENOMEM;
+		k->v = v;
+		k->cap = cap;
+	}
+	struct wifi_saved *s = &k->v[k->n];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->uuid, sizeof(s->uuid), "%s", from_nm ? p->uuid : "");
+	snprintf(s->id, sizeof(s->id), "%s", p->id);
+	snprintf(s->ssid, sizeof(s->ssid), "%s", p->ssid);
+	s->security = p->security;
+	s->from_nm = from_nm;
+	s->file = xstrdup(file ? file : "");
+	if (s->file == NULL)
+		return MAMORI_ENOMEM;
+	k->n++;
+	return 0;
+}
 
 /* A JSON string of s; text that is not valid UTF-8 (an SSID is just bytes) keeps its ASCII
  * and shows every other byte as '?'. NULL only when out of memory. */
@@ -644,7 +722,7 @@ static int add_profile(const struct wifi_profile *p, void *ud)
 	if (o == NULL || json_array_append_new(c->list, o))
 		return MAMORI_ENOMEM;
 	c->nprofiles++;
-	return 0;
+	return c->known ? known_add(c->known, p, c->file, c->from_nm) : 0;
 }
 
 /* NetworkManager loads *.nmconnection files and, in /etc only, files without an extension
@@ -883,7 +961,9 @@ static int nm_consolidate(struct nm_storages *ss, struct wifi_collect *c, int *s
 		if (!st->wins || st->tombstone || !st->is_wifi)
 			continue;
 		c->file = st->path;
+		c->from_nm = true;
 		r = add_profile(&st->p, c);
+		c->from_nm = false;
 		c->file = NULL;
 	}
 	return r;
@@ -911,12 +991,19 @@ static int wifi_wpa_files(struct probe_ctx *ctx, struct wifi_collect *c, int *nf
 		if (r)
 			break;
 		(*nfiles)++;
-		int bad = 0;
-		char why[256];
+		int bad = 0, ctrl_line = 0;
+		char why[256], ctrl[4100];
 		c->file = paths[i];
-		r = wpa_supplicant_parse(buf, len, add_profile, c, &bad, why, sizeof(why));
+		r = wpa_supplicant_parse_ctrl(buf, len, add_profile, c, ctrl, sizeof(ctrl),
+					      &ctrl_line, &bad, why, sizeof(why));
 		c->file = NULL;
 		wipe_free(buf, len);
+		struct wifi_known *k = c->known;
+		if (r == 0 && ctrl_line && k->nctrl < WIFI_MAX_CTRL_DIRS &&
+		    wpa_ctrl_dir(ctrl, k->ctrl[k->nctrl].dir, sizeof(k->ctrl[0].dir))) {
+			snprintf(k->ctrl[k->nctrl].file, sizeof(k->ctrl[0].file), "%s", paths[i]);
+			k->ctrl[k->nctrl++].line = ctrl_line;
+		}
 		if (r == MAMORI_EPARSE)
 			r = wifi_stop(facts_put_unknown(ctx->facts, "wifi.profiles", paths[i], bad,
 							"%s:%d: %s", paths[i], bad, why));
@@ -929,9 +1016,10 @@ static int wifi_wpa_files(struct probe_ctx *ctx, struct wifi_collect *c, int *nf
 	return r;
 }
 
-int probe_wifi_collect(struct probe_ctx *ctx)
+/* wifi.profiles; fills k with what the link part needs. */
+static int wifi_profiles(struct probe_ctx *ctx, struct wifi_known *k)
 {
-	struct wifi_collect c = {.list = json_array()};
+	struct wifi_collect c = {.list = json_array(), .known = k};
 	if (c.list == NULL)
 		return MAMORI_ENOMEM;
 	int nfiles = 0, shadowed = 0, masked = 0;
@@ -962,5 +1050,17 @@ int probe_wifi_collect(struct probe_ctx *ctx)
 	if (masked && n > 0 && (size_t)n < sizeof(note))
 		snprintf(note + n, sizeof(note) - (size_t)n,
 			 "; %d file(s) hidden by a UUID.nmmeta link to /dev/null", masked);
+	k->profiles_known = true;
 	return facts_put(ctx->facts, "wifi.profiles", c.list, NULL, 0, note);
+}
+
+int probe_wifi_collect(struct probe_ctx *ctx)
+{
+	struct wifi_known k;
+	memset(&k, 0, sizeof(k));
+	int r = wifi_profiles(ctx, &k);
+	if (r == 0)
+		r = wifi_links_collect(ctx, &k);
+	wifi_known_free(&k);
+	return r;
 }
