@@ -90,6 +90,9 @@ probe() {
 		work=$1 etc=$2 bind=$3 mamori=$4
 		shift 4
 		mount -t tmpfs -o mode=755 tmpfs /run
+		# The build may live under /tmp, which a private /tmp hides: run a copy from /run.
+		cp "$mamori" /run/mamori-under-test
+		mamori=/run/mamori-under-test
 		mount --bind "$etc" /etc/wpa_supplicant
 		if [ "$bind" = run ]; then
 			mkdir /run/wpa_supplicant
