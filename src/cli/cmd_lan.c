@@ -56,7 +56,8 @@ int cmd_lan(int argc, char **argv)
 	const char *policies[16];
 	size_t npolicies = 0;
 	bool color = true, verbose = false;
-	struct scan_net net = {.wait_ms = LAN_WAIT_MS};
+	unsigned wait_ms = LAN_WAIT_MS;
+	bool discover = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:p:vh", lan_opts, NULL)) != -1) {
@@ -97,11 +98,11 @@ int cmd_lan(int argc, char **argv)
 					LAN_WAIT_MAX, why);
 				return EXIT_ERROR;
 			}
-			net.wait_ms = (unsigned)ms;
+			wait_ms = (unsigned)ms;
 			break;
 		}
 		case OPT_DISCOVER:
-			net.discover = true;
+			discover = true;
 			break;
 		case 'v':
 			verbose = true;
@@ -130,7 +131,7 @@ int cmd_lan(int argc, char **argv)
 	struct scan_session *session;
 	int rc = EXIT_ERROR;
 	long long now = (long long)time(NULL);
-	if (scan_begin_net("/", now, sys_ops_live(), LAN_PROBES, &net, &session, &e))
+	if (scan_begin_net("/", now, sys_ops_live(), LAN_PROBES, wait_ms, discover, &session, &e))
 		goto fail;
 	if (scan_load_catalog(catdir, &cat, &e) ||
 	    scan_load_policy(cat, policies, npolicies, &pol, &e)) {

@@ -9,7 +9,7 @@
 static const struct command commands[] = {
 	{"scan", cmd_scan, "[--format text|json|html] [-o FILE] [--html FILE] [--root DIR] [--policy PROFILE|FILE] [--only TOPIC] [--fail-on SEVERITY] [--lang ja|en] [--verbose]",
 	 "scan this machine (or a root filesystem) and report the findings"},
-	{"facts", cmd_facts, "[--root DIR] [--probe NAME,...] [-o FILE]",
+	{"facts", cmd_facts, "[--root DIR] [--probe NAME,...] [--net-wait MS [--discover]] [-o FILE]",
 	 "print the facts the probes collected, as JSON"},
 	{"explain", cmd_explain, "CHECK|CONTROL [--lang ja|en]",
 	 "print one check (what it reads, why, how to fix) or one guideline control in full"},

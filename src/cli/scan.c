@@ -171,12 +171,12 @@ struct scan_session {
 int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	       const char *only_probes, struct scan_session **out, struct errbuf *e)
 {
-	return scan_begin_net(root, now, sys, only_probes, NULL, out, e);
+	return scan_begin_net(root, now, sys, only_probes, 0, false, out, e);
 }
 
 int scan_begin_net(const char *root, long long now, const struct sys_ops *sys,
-		   const char *only_probes, const struct scan_net *net, struct scan_session **out,
-		   struct errbuf *e)
+		   const char *only_probes, unsigned net_wait_ms, bool net_discover,
+		   struct scan_session **out, struct errbuf *e)
 {
 	struct scan_session *s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->facts = facts_new()) == NULL) {
@@ -193,11 +193,9 @@ int scan_begin_net(const char *root, long long now, const struct sys_ops *sys,
 		s->ctx.sys = NULL; /* the running kernel does not describe a mounted image */
 	if (sys && s->ctx.sys == NULL && sys != sys_ops_live())
 		s->ctx.sys = sys; /* a test feeding recorded answers for its fixture */
+	s->ctx.net_wait_ms = net_wait_ms;
+	s->ctx.net_discover = net_discover;
 	s->only = only_probes;
-	if (net) {
-		s->ctx.net_wait_ms = net->wait_ms;
-		s->ctx.net_discover = net->discover;
-	}
 	r = probes_run_early(&s->ctx, only_probes, e);
 	if (r) {
 		struct facts *unused;

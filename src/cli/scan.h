@@ -29,16 +29,11 @@ int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 struct scan_session;
 int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	       const char *only_probes, struct scan_session **out, struct errbuf *e);
-int scan_end(struct scan_session *s, struct facts **out, struct errbuf *e);
-/* The network probes' settings (probe_ctx's net_wait_ms, net_discover; docs/lan.md). */
-struct scan_net {
-	unsigned wait_ms; /* 0: nothing is sent on the network */
-	bool discover;
-};
-/* scan_begin with the network probes set by net (NULL: off). */
+/* scan_begin with the network probes' settings (probe_ctx net_wait_ms, net_discover). */
 int scan_begin_net(const char *root, long long now, const struct sys_ops *sys,
-		   const char *only_probes, const struct scan_net *net, struct scan_session **out,
-		   struct errbuf *e);
+		   const char *only_probes, unsigned net_wait_ms, bool net_discover,
+		   struct scan_session **out, struct errbuf *e);
+int scan_end(struct scan_session *s, struct facts **out, struct errbuf *e);
 /* Parses "2026-11-01T00:00:00Z" or "2026-11-01". */
 int parse_time(const char *s, long long *out);
 

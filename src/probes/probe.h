@@ -5,12 +5,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "core/facts.h"
 #include "core/util.h"
 
-struct listener; /* a listening socket: probes/linux/common.h */
+struct listener;	  /* a listening socket: probes/linux/common.h */
+struct lan_ifaddr; /* an interface address: probes/linux/lan.h */
 
 /* Facts that only a system call can give, behind one table so that tests can feed them.
  * Each returns 0 and fills its out-parameters, or a negative error with a reason in why.
@@ -32,6 +34,20 @@ struct sys_ops {
 	 * not be used, MAMORI_EIO when nothing answers in time. */
 	int (*wpa_ctrl_request)(void *ud, int rootfd, const char *socket_path, const char *cmd,
 				char **reply, size_t *len, char *why, size_t whylen);
+	/* The addresses of every interface (getifaddrs); the caller frees *addrs. */
+	int (*if_addrs)(void *ud, struct lan_ifaddr **addrs, size_t *count, char *why,
+			size_t whylen);
+	/* The kernel's neighbour table of one family (6: IPv6) as the raw messages of an
+	 * rtnetlink RTM_GETNEIGH dump, for lan_rtnl_neigh_parse; the caller frees *buf. */
+	int (*neigh_dump)(void *ud, int family, void **buf, size_t *len, char *why,
+			  size_t whylen);
+	/* mamori lan --discover: one empty UDP datagram to port 9 of each of the n IPv4
+	 * targets (host byte order), at most rate a second, never through a gateway; a
+	 * target outside net/prefix, or its network or broadcast address, is refused (not
+	 * sent). *sent: how many were sent. Network I/O: only when the probe may send. */
+	int (*lan_sweep)(void *ud, const char *ifname, uint32_t net, unsigned prefix,
+			 const uint32_t *targets, size_t n, unsigned rate, size_t *sent,
+			 char *why, size_t whylen);
 	void *ud;
 };
 

@@ -19,6 +19,9 @@
 #include "cli/scan.h"
 #include "core/buf.h"
 #include "core/report.h"
+#include "probes/linux/lan.h"
+
+#include <arpa/inet.h>
 
 #define DEFAULT_NOW "2026-11-23T00:00:00Z"
 
@@ -76,6 +79,61 @@ static int fx_wpa_ctrl(void *ud, int rootfd, const char *path, const char *cmd, 
 	*reply = strdup(json_string_value(v));
 	*len = *reply ? strlen(*reply) : 0;
 	return *reply ? 0 : MAMORI_ENOMEM;
+}
+
+/* "if_addrs": [{"ifname": "eth0", "ifindex": 2, "addr": "192.168.2.10/24"}, ...] */
+static int fx_if_addrs(void *ud, struct lan_ifaddr **addrs, size_t *count, char *why,
+		       size_t whylen)
+{
+	struct fixture_sys *fs = ud;
+	const json_t *a = json_object_get(fs->j, "if_addrs"), *it;
+	size_t i;
+	if (!json_is_array(a)) {
+		snprintf(why, whylen, "no interface addresses recorded for this fixture");
+		return MAMORI_ENOENT;
+	}
+	struct lan_ifaddr *v = calloc(json_array_size(a) + 1, sizeof(*v));
+	if (v == NULL)
+		return MAMORI_ENOMEM;
+	json_array_foreach(a, i, it)
+	{
+		char addr[64];
+		const char *s = json_string_value(json_object_get(it, "addr"));
+		const char *slash = s ? strchr(s, '/') : NULL;
+		snprintf(v[i].ifname, sizeof(v[i].ifname), "%s",
+			 json_string_value(json_object_get(it, "ifname")));
+		v[i].ifindex = (unsigned)json_integer_value(json_object_get(it, "ifindex"));
+		snprintf(addr, sizeof(addr), "%.*s", slash ? (int)(slash - s) : 0, s ? s : "");
+		v[i].family = strchr(addr, ':') ? 6 : 4;
+		v[i].prefix = slash ? (unsigned)strtoul(slash + 1, NULL, 10) : 0;
+		assert_int_equal(inet_pton(v[i].family == 4 ? AF_INET : AF_INET6, addr, v[i].addr),
+				 1);
+	}
+	*addrs = v;
+	*count = json_array_size(a);
+	return 0;
+}
+
+/* "neigh6_hex": the bytes of an rtnetlink neighbour dump, in hex. */
+static int fx_neigh_dump(void *ud, int family, void **buf, size_t *len, char *why, size_t whylen)
+{
+	struct fixture_sys *fs = ud;
+	const char *hex = json_string_value(json_object_get(fs->j, "neigh6_hex"));
+	if (family != 6 || hex == NULL) {
+		snprintf(why, whylen, "no neighbour table recorded for this fixture");
+		return MAMORI_ENOENT;
+	}
+	size_t n = strlen(hex) / 2;
+	unsigned char *b = malloc(n + 1);
+	if (b == NULL)
+		return MAMORI_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char two[3] = {hex[2 * i], hex[2 * i + 1], 0};
+		b[i] = (unsigned char)strtoul(two, NULL, 16);
+	}
+	*buf = b;
+	*len = n;
+	return 0;
 }
 
 static const char *srcdir(void)
@@ -176,6 +234,8 @@ static void run_case(const char *name)
 	struct sys_ops ops = {.nft_ruleset_json = fx_nft,
 			      .clock_synchronized = fx_clock,
 			      .wpa_ctrl_request = fx_wpa_ctrl,
+			      .if_addrs = fx_if_addrs,
+			      .neigh_dump = fx_neigh_dump,
 			      .ud = &fsys};
 	struct facts *facts;
 	if (scan_collect(path, now, &ops, NULL, &facts, &e)) {

@@ -41,6 +41,10 @@ const struct probe probes[] = {
 	 "Samba smb.conf (with includes): SMB1 and NTLMv1/LANMAN for server and client", false},
 	{"tls", "linux", probe_tls_collect,
 	 "system OpenSSL defaults: openssl.cnf MinProtocol and @SECLEVEL, libssl version", false},
+	{"lan", "linux", probe_lan_collect,
+	 "the home LAN: default route, neighbours (ARP/NDP, --discover sweep), CUPS printers, "
+	 "which neighbours the nftables ruleset lets in",
+	 true},
 	/* @probe-table: each probe family adds its row above this line (early: see probe.h) */
 };
 

@@ -10,10 +10,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/openat2.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stddef.h>
@@ -24,7 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "probes/linux/common.h"
+#include "probes/linux/lan.h"
 
 static int live_nft(void *ud, char **json, size_t *len, char *why, size_t whylen)
 {
@@ -337,11 +342,211 @@ out:
 	return r;
 }
 
+static unsigned mask_bits(const unsigned char *m, size_t n)
+{
+	unsigned bits = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int b = 7; b >= 0 && (m[i] >> b) & 1; b--)
+			bits++;
+	return bits;
+}
+
+static int live_if_addrs(void *ud, struct lan_ifaddr **addrs, size_t *count, char *why,
+			 size_t whylen)
+{
+	(void)ud;
+	struct ifaddrs *ifa;
+	if (getifaddrs(&ifa) != 0) {
+		snprintf(why, whylen, "getifaddrs: %s", strerror(errno));
+		return errno == ENOMEM ? MAMORI_ENOMEM : MAMORI_EIO;
+	}
+	size_t n = 0, cap = 0;
+	struct lan_ifaddr *v = NULL;
+	int r = 0;
+	for (const struct ifaddrs *a = ifa; a && r == 0; a = a->ifa_next) {
+		if (a->ifa_addr == NULL || a->ifa_netmask == NULL || a->ifa_name == NULL ||
+		    strlen(a->ifa_name) >= sizeof(v->ifname) ||
+		    (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct lan_ifaddr *nv = nc <= 65536 ? realloc(v, nc * sizeof(*nv)) : NULL;
+			if (nv == NULL) {
+				r = MAMORI_ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		struct lan_ifaddr *x = &v[n++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->ifname, sizeof(x->ifname), "%s", a->ifa_name);
+		x->ifindex = if_nametoindex(a->ifa_name);
+		if (a->ifa_addr->sa_family == AF_INET) {
+			const struct sockaddr_in *s4 = (const struct sockaddr_in *)a->ifa_addr;
+			const struct sockaddr_in *m4 = (const struct sockaddr_in *)a->ifa_netmask;
+			x->family = 4;
+			memcpy(x->addr, &s4->sin_addr, 4);
+			x->prefix = mask_bits((const unsigned char *)&m4->sin_addr, 4);
+		} else {
+			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)a->ifa_addr;
+			const struct sockaddr_in6 *m6 = (const struct sockaddr_in6 *)a->ifa_netmask;
+			x->family = 6;
+			memcpy(x->addr, &s6->sin6_addr, 16);
+			x->prefix = mask_bits((const unsigned char *)&m6->sin6_addr, 16);
+		}
+	}
+	freeifaddrs(ifa);
+	if (r) {
+		free(v);
+		snprintf(why, whylen, "out of memory");
+		return r;
+	}
+	*addrs = v;
+	*count = n;
+	return 0;
+}
+
+/* Whether a received datagram ends the dump (NLMSG_DONE) or failed (NLMSG_ERROR: -1). */
+static int dump_end(const unsigned char *b, size_t n)
+{
+	size_t off = 0;
+	while (n - off >= sizeof(struct nlmsghdr)) {
+		struct nlmsghdr h;
+		memcpy(&h, b + off, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > n - off)
+			return -1;
+		if (h.nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h.nlmsg_type == NLMSG_ERROR)
+			return -1;
+		off += NLMSG_ALIGN(h.nlmsg_len);
+		if (off > n)
+			break;
+	}
+	return 0;
+}
+
+static int live_neigh_dump(void *ud, int family, void **out, size_t *len, char *why,
+			   size_t whylen)
+{
+	(void)ud;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		snprintf(why, whylen, "rtnetlink: %s", strerror(errno));
+		return MAMORI_EIO;
+	}
+	struct {
+		struct nlmsghdr nh;
+		struct ndmsg nd;
+	} req = {
+		.nh = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETNEIGH,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1},
+		.nd = {.ndm_family = (unsigned char)(family == 6 ? AF_INET6 : AF_INET)},
+	};
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	struct timeval tv = {.tv_sec = 2};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	struct buf b;
+	buf_init(&b, LAN_NEIGH_DUMP_MAX);
+	int r = 0;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		snprintf(why, whylen, "rtnetlink request: %s", strerror(errno));
+		r = MAMORI_EIO;
+	}
+	unsigned char *chunk = malloc(65536);
+	if (chunk == NULL && r == 0) {
+		snprintf(why, whylen, "out of memory");
+		r = MAMORI_ENOMEM;
+	}
+	while (r == 0) {
+		ssize_t n = recv(fd, chunk, 65536, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(why, whylen, "rtnetlink dump: %s",
+				 n < 0 ? strerror(errno) : "closed");
+			r = MAMORI_EIO;
+			break;
+		}
+		if ((r = buf_add(&b, chunk, (size_t)n)) != 0) {
+			snprintf(why, whylen, "neighbour dump larger than %u bytes",
+				 LAN_NEIGH_DUMP_MAX);
+			break;
+		}
+		int end = dump_end(chunk, (size_t)n);
+		if (end < 0) {
+			snprintf(why, whylen, "the kernel refused the neighbour dump");
+			r = MAMORI_EIO;
+		} else if (end > 0) {
+			break;
+		}
+	}
+	close(fd);
+	free(chunk);
+	if (r) {
+		buf_free(&b);
+		return r;
+	}
+	*len = b.len;
+	*out = buf_take(&b);
+	return *out ? 0 : MAMORI_ENOMEM;
+}
+
+static void ts_add_ns(struct timespec *t, long long ns)
+{
+	ns += t->tv_nsec;
+	t->tv_sec += (time_t)(ns / 1000000000LL);
+	t->tv_nsec = (long)(ns % 1000000000LL);
+}
+
+static int live_lan_sweep(void *ud, const char *ifname, uint32_t net, unsigned prefix,
+			  const uint32_t *targets, size_t n, unsigned rate, size_t *sent,
+			  char *why, size_t whylen)
+{
+	(void)ud;
+	*sent = 0;
+	if (rate == 0 || rate > LAN_SWEEP_RATE)
+		rate = LAN_SWEEP_RATE;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(why, whylen, "socket: %s", strerror(errno));
+		return MAMORI_EIO;
+	}
+	/* Nothing may leave the LAN: one hop at most, and only to directly connected hosts
+	 * (MSG_DONTROUTE); on the LAN's interface when the kernel lets us bind to it. */
+	int ttl = 1;
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	if (ifname && ifname[0])
+		setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname));
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	long long step = 1000000000LL / rate;
+	for (size_t i = 0; i < n && i < LAN_SWEEP_MAX; i++) {
+		if (!lan_sweep_allowed(net, prefix, targets[i]))
+			continue; /* outside the subnet, or its network or broadcast address */
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+		ts_add_ns(&next, step);
+		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(LAN_SWEEP_PORT),
+					 .sin_addr = {.s_addr = htonl(targets[i])}};
+		/* An empty datagram: the kernel must resolve the address before it can send. */
+		if (sendto(fd, "", 0, MSG_DONTROUTE | MSG_DONTWAIT, (struct sockaddr *)&to,
+			   sizeof(to)) == 0)
+			(*sent)++;
+	}
+	close(fd);
+	return 0;
+}
+
 static const struct sys_ops live_ops = {
 	.nft_ruleset_json = live_nft,
 	.clock_synchronized = live_clock,
 	.listeners = live_listeners,
 	.wpa_ctrl_request = live_wpa_ctrl,
+	.if_addrs = live_if_addrs,
+	.neigh_dump = live_neigh_dump,
+	.lan_sweep = live_lan_sweep,
 };
 
 const struct sys_ops *sys_ops_live(void)
