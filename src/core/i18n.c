@@ -63,6 +63,7 @@ static const char *const texts[M_COUNT][2] = {
 	[M_LAN_FW_OPEN] = {"can reach this PC on", "この PC に接続できるポート:"},
 	[M_LAN_FW_UNKNOWN] = {"not known whether the firewall blocks it", "遮断されているか判定できません"},
 	[M_LAN_NO_NEIGHBOURS] = {"no other device seen (mamori lan --discover looks for them)", "他の機器は見つかりません (mamori lan --discover で探索します)"},
+	[M_LAN_ANY_DEVICE] = {"A device that joins the LAN later could reach this PC on", "後から LAN につながる機器もこの PC に接続できるポート:"},
 	[M_LAN_FINDINGS] = {"What to change", "見直すべき点"},
 	[M_LAN_FIX_RULES] = {"Firewall rules for this PC that let in only the router and the printers (nftables; run as root)", "ルーターとプリンターだけを受け入れる、この PC 用のファイアウォール規則 (nftables、root で実行)"},
 };

@@ -207,7 +207,23 @@ static void neighbours_section(struct lan_out *o)
 			out(o, "%s (%s)\n", m(o, M_LAN_FW_UNKNOWN), str_or(n, "why", "?"));
 		}
 	}
+	const json_t *any = fact_value(o, "lan.other_device_ports", &why);
+	if (json_is_array(any) && json_array_size(any) > 0) {
+		out(o, "  %s", m(o, M_LAN_ANY_DEVICE));
+		size_t k;
+		const json_t *p;
+		json_array_foreach(any, k, p) out(o, " %s", str_or(p, NULL, "?"));
+		out(o, "\n");
+	}
 	out(o, "\n");
+}
+
+/* Whether a fact is a list with something in it. */
+static bool nonempty(const struct lan_out *o, const char *name)
+{
+	const char *why;
+	const json_t *v = fact_value(o, name, &why);
+	return json_is_array(v) && json_array_size(v) > 0;
 }
 
 int report_lan_text(const struct report_ctx *r, struct buf *b)
@@ -232,8 +248,8 @@ int report_lan_text(const struct report_ctx *r, struct buf *b)
 		return o.err;
 	const char *why;
 	const json_t *fix = fact_value(&o, "lan.firewall_fix", &why);
-	const json_t *let_in = fact_value(&o, "lan.neighbours_let_in", &why);
-	if (json_is_string(fix) && json_is_array(let_in) && json_array_size(let_in) > 0) {
+	if (json_is_string(fix) &&
+	    (nonempty(&o, "lan.neighbours_let_in") || nonempty(&o, "lan.other_device_ports"))) {
 		const char *rules = json_string_value(fix);
 		size_t len = strlen(rules);
 		out(&o, "\n%s:\n%s%s", msg(r->lang, M_LAN_FIX_RULES), rules,

@@ -108,6 +108,7 @@ static int setup(void **state)
 	    " \"printer\": false, \"firewall\": \"unknown\", \"why\": \"chain input, handle 7: ct "
 	    "mark\"}]");
 	put(w.f, "lan.neighbours_let_in", "[\"192.168.77.30\"]");
+	put(w.f, "lan.other_device_ports", "[\"tcp/22\"]");
 	put(w.f, "lan.firewall_fix", "\"table inet mamori_lan {\\n}\"");
 	*state = &w;
 	return 0;
@@ -174,6 +175,7 @@ static void test_english(void **state)
 	HAS(s, "192.168.77.30    02:00:00:00:00:30 other device   can reach this PC on tcp/22 "
 	       "tcp/445\n");
 	HAS(s, "not known whether the firewall blocks it (chain input, handle 7: ct mark)");
+	HAS(s, "A device that joins the LAN later could reach this PC on tcp/22\n");
 	HAS(s, "== What to change ==\n");
 	HAS(s, "fail     [medium] upnp-off  UPnP is off");
 	HAS(s, "How to fix: Turn UPnP off on the router");
