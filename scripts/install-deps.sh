@@ -9,7 +9,8 @@ pkgs=(build-essential cmake pkg-config clang libyaml-dev libjansson-dev liblz4-d
       libcurl4-openssl-dev libcjson-dev libargon2-dev liboath-dev libqrencode-dev
       postgresql curl openssl
       nginx freeradius freeradius-rest freeradius-utils eapoltest wrk
-      chromium nodejs fonts-ipafont-gothic)
+      chromium nodejs fonts-ipafont-gothic
+      libminiupnpc-dev miniupnpd miniupnpc nftables iproute2)
 # The dashboard's browser test (tests/browser/) runs Playwright on node (a Japanese font so that
 # its Japanese screenshots show the text); Debian's node comes
 # without npm, a node from elsewhere (e.g. NodeSource) with its own.

@@ -178,7 +178,7 @@ int agent_scan(const char *const *policies, size_t npolicies, json_t **out, stru
 	struct findings *fs = NULL;
 	struct scan_session *session;
 	long long now = (long long)time(NULL);
-	int rc = scan_begin("/", now, sys_ops_live(), NULL, &session, e);
+	int rc = scan_begin("/", now, sys_ops_live(), NULL, 0, &session, e);
 	if (rc)
 		return rc;
 	/* the catalog loads while the early probes' threads run, as in mamori scan */

@@ -51,7 +51,8 @@ static void new_report_id(char out[33])
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
 }
 
-enum { OPT_HTML = 256, OPT_FAIL_ON, OPT_LANG, OPT_CATALOG, OPT_NOW, OPT_NO_COLOR, OPT_PROBE };
+enum { OPT_HTML = 256, OPT_FAIL_ON, OPT_LANG, OPT_CATALOG, OPT_NOW, OPT_NO_COLOR, OPT_PROBE,
+       OPT_NET_WAIT };
 
 static const struct option scan_opts[] = {
 	{"format", required_argument, NULL, 'f'},  {"output", required_argument, NULL, 'o'},
@@ -61,6 +62,7 @@ static const struct option scan_opts[] = {
 	{"catalog", required_argument, NULL, OPT_CATALOG}, {"now", required_argument, NULL, OPT_NOW},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR}, {"verbose", no_argument, NULL, 'v'},
 	{"probe", required_argument, NULL, OPT_PROBE}, {"help", no_argument, NULL, 'h'},
+	{"net-wait", required_argument, NULL, OPT_NET_WAIT},
 	{NULL, 0, NULL, 0}};
 
 static const char scan_help[] =
@@ -81,6 +83,9 @@ static const char scan_help[] =
 	"      --now TIME               the scan's clock, YYYY-MM-DD[THH:MM:SSZ] (for audits\n"
 	"                               of an image as of a date, and reproducible tests)\n"
 	"      --no-color               no colours even on a terminal\n"
+	"      --net-wait MS            ask the home router on the LAN, waiting up to MS\n"
+	"                               milliseconds for its UPnP answer (default 0: the\n"
+	"                               network probes send nothing)\n"
 	"  -v, --verbose                also list the checks that pass\n";
 
 struct common {
@@ -88,6 +93,7 @@ struct common {
 	const char *policies[16];
 	size_t npolicies;
 	long long now;
+	unsigned net_wait_ms;
 };
 
 static int do_scan(int argc, char **argv, bool facts_only)
@@ -134,6 +140,15 @@ static int do_scan(int argc, char **argv, bool facts_only)
 			}
 			break;
 		case OPT_NO_COLOR: color = false; break;
+		case OPT_NET_WAIT: {
+			long long ms;
+			if (str_to_ll(optarg, 0, 10000, &ms, NULL)) {
+				fprintf(stderr, "mamori: --net-wait: expected milliseconds 0-10000, not '%s'\n", optarg);
+				return EXIT_ERROR;
+			}
+			o.net_wait_ms = (unsigned)ms;
+			break;
+		}
 		case 'v': verbose = true; break;
 		case 'h': fputs(scan_help, stdout); return EXIT_PASS;
 		default: fputs(scan_help, stderr); return EXIT_ERROR;
@@ -158,7 +173,7 @@ static int do_scan(int argc, char **argv, bool facts_only)
 	struct findings *fs = NULL;
 	int rc = EXIT_ERROR;
 	struct scan_session *session;
-	if (scan_begin(o.root, o.now, sys_ops_live(), o.probe, &session, &e))
+	if (scan_begin(o.root, o.now, sys_ops_live(), o.probe, o.net_wait_ms, &session, &e))
 		goto fail;
 	/* the catalog loads while the early probes' threads read the package lists */
 	if (!facts_only && (scan_load_catalog(o.catalog, &cat, &e) ||

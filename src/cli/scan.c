@@ -168,8 +168,8 @@ struct scan_session {
 	const char *only;
 };
 
-int scan_begin(const char *root, long long now, const struct sys_ops *sys,
-	       const char *only_probes, struct scan_session **out, struct errbuf *e)
+int scan_begin(const char *root, long long now, const struct sys_ops *sys, const char *only_probes,
+	       unsigned net_wait_ms, struct scan_session **out, struct errbuf *e)
 {
 	struct scan_session *s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->facts = facts_new()) == NULL) {
@@ -187,6 +187,7 @@ int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	if (sys && s->ctx.sys == NULL && sys != sys_ops_live())
 		s->ctx.sys = sys; /* a test feeding recorded answers for its fixture */
 	s->only = only_probes;
+	s->ctx.net_wait_ms = net_wait_ms;
 	r = probes_run_early(&s->ctx, only_probes, e);
 	if (r) {
 		struct facts *unused;
@@ -213,7 +214,7 @@ int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 		 const char *only_probes, struct facts **out, struct errbuf *e)
 {
 	struct scan_session *s;
-	int r = scan_begin(root, now, sys, only_probes, &s, e);
+	int r = scan_begin(root, now, sys, only_probes, 0, &s, e);
 	return r ? r : scan_end(s, out, e);
 }
 

@@ -25,10 +25,11 @@ int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 
 /* The same in two steps, so that the caller can load the catalog while the early probes'
  * threads read the package lists: scan_begin starts, scan_end finishes (and frees s, on
- * success and on error alike). */
+ * success and on error alike). net_wait_ms > 0 lets the network probes ask the LAN (how
+ * long they wait for the router's answer, probe_ctx.net_wait_ms); 0 sends nothing. */
 struct scan_session;
-int scan_begin(const char *root, long long now, const struct sys_ops *sys,
-	       const char *only_probes, struct scan_session **out, struct errbuf *e);
+int scan_begin(const char *root, long long now, const struct sys_ops *sys, const char *only_probes,
+	       unsigned net_wait_ms, struct scan_session **out, struct errbuf *e);
 int scan_end(struct scan_session *s, struct facts **out, struct errbuf *e);
 /* Parses "2026-11-01T00:00:00Z" or "2026-11-01". */
 int parse_time(const char *s, long long *out);

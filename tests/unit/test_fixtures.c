@@ -56,6 +56,23 @@ static int fx_clock(void *ud, bool *synced, char *why, size_t whylen)
 	return 0;
 }
 
+/* The router's answers recorded in sys.json "router" (docs/probes/router.md), for the router
+ * probe's network questions: no packet is sent. */
+static int fx_router(void *ud, const struct router_query *q, char **json, size_t *len, char *why,
+		     size_t whylen)
+{
+	(void)q;
+	struct fixture_sys *fs = ud;
+	const json_t *rt = json_object_get(fs->j, "router");
+	if (rt == NULL) {
+		snprintf(why, whylen, "no router answers recorded for this fixture");
+		return MAMORI_ENOENT;
+	}
+	*json = json_dumps(rt, JSON_COMPACT);
+	*len = *json ? strlen(*json) : 0;
+	return *json ? 0 : MAMORI_ENOMEM;
+}
+
 static const char *srcdir(void)
 {
 	const char *s = getenv("MAMORI_SOURCE_DIR");
@@ -151,7 +168,10 @@ static void run_case(const char *name)
 	fsys.j = json_load_file(sysfile, 0, &je);
 	if (fsys.j == NULL)
 		fsys.j = json_object();
-	struct sys_ops ops = {.nft_ruleset_json = fx_nft, .clock_synchronized = fx_clock, .ud = &fsys};
+	struct sys_ops ops = {.nft_ruleset_json = fx_nft,
+			      .clock_synchronized = fx_clock,
+			      .router_ask = fx_router,
+			      .ud = &fsys};
 	struct facts *facts;
 	if (scan_collect(path, now, &ops, NULL, &facts, &e)) {
 		complain("%s: scan failed: %s\n", name, e.msg);

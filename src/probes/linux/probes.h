@@ -26,6 +26,7 @@ int probe_screenlock_collect(struct probe_ctx *ctx);
 int probe_rdp_collect(struct probe_ctx *ctx);
 int probe_legacy_collect(struct probe_ctx *ctx);
 int probe_tls_collect(struct probe_ctx *ctx);
+int probe_router_collect(struct probe_ctx *ctx);
 /* @probe-decls: each probe family adds its declaration above this line */
 
 #endif

@@ -39,6 +39,9 @@ const struct probe probes[] = {
 	 "Samba smb.conf (with includes): SMB1 and NTLMv1/LANMAN for server and client", false},
 	{"tls", "linux", probe_tls_collect,
 	 "system OpenSSL defaults: openssl.cnf MinProtocol and @SECLEVEL, libssl version", false},
+	{"router", "linux", probe_router_collect,
+	 "the default gateway; with network probes on, its UPnP IGD (port mappings, model) and admin page",
+	 true},
 	/* @probe-table: each probe family adds its row above this line (early: see probe.h) */
 };
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "probes/linux/common.h"
+#include "probes/linux/router.h"
 
 static int live_nft(void *ud, char **json, size_t *len, char *why, size_t whylen)
 {
@@ -168,6 +169,7 @@ static const struct sys_ops live_ops = {
 	.nft_ruleset_json = live_nft,
 	.clock_synchronized = live_clock,
 	.listeners = live_listeners,
+	.router_ask = router_ask_live,
 };
 
 const struct sys_ops *sys_ops_live(void)
