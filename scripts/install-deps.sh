@@ -10,7 +10,7 @@ pkgs=(build-essential cmake pkg-config clang libyaml-dev libjansson-dev liblz4-d
       postgresql curl openssl
       nginx freeradius freeradius-rest freeradius-utils eapoltest wrk
       chromium nodejs fonts-ipafont-gothic
-      wpasupplicant nftables iproute2)
+      wpasupplicant libminiupnpc-dev miniupnpd miniupnpc nftables iproute2)
 # The dashboard's browser test (tests/browser/) runs Playwright on node (a Japanese font so that
 # its Japanese screenshots show the text); Debian's node comes
 # without npm, a node from elsewhere (e.g. NodeSource) with its own.

@@ -196,6 +196,7 @@ int scan_begin_net(const char *root, long long now, const struct sys_ops *sys,
 	s->ctx.net_wait_ms = net_wait_ms;
 	s->ctx.net_discover = net_discover;
 	s->only = only_probes;
+	s->ctx.net_wait_ms = net_wait_ms;
 	r = probes_run_early(&s->ctx, only_probes, e);
 	if (r) {
 		struct facts *unused;

@@ -25,7 +25,8 @@ int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 
 /* The same in two steps, so that the caller can load the catalog while the early probes'
  * threads read the package lists: scan_begin starts, scan_end finishes (and frees s, on
- * success and on error alike). */
+ * success and on error alike). scan_begin_net also sets the network probes: net_wait_ms > 0
+ * lets them ask the LAN (how long they wait for the router's answer); 0 sends nothing. */
 struct scan_session;
 int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	       const char *only_probes, struct scan_session **out, struct errbuf *e);

@@ -11,8 +11,9 @@
 #include "core/facts.h"
 #include "core/util.h"
 
-struct listener;	  /* a listening socket: probes/linux/common.h */
-struct lan_ifaddr; /* an interface address: probes/linux/lan.h */
+struct listener;	    /* a listening socket: probes/linux/common.h */
+struct lan_ifaddr;	    /* an interface address: probes/linux/lan.h */
+struct router_query; /* the default gateway and its subnets: probes/linux/router.h */
 
 /* Facts that only a system call can give, behind one table so that tests can feed them.
  * Each returns 0 and fills its out-parameters, or a negative error with a reason in why.
@@ -48,6 +49,12 @@ struct sys_ops {
 	int (*lan_sweep)(void *ud, const char *ifname, uint32_t net, unsigned prefix,
 			 const uint32_t *targets, size_t n, unsigned rate, size_t *sent,
 			 char *why, size_t whylen);
+	/* Asks the LAN's router (UPnP IGD, its port mappings, the admin page on port 80) and
+	 * returns what it answered as JSON (docs/probes/router.md; the caller frees *json).
+	 * Network I/O: the router probe calls it only when net_wait_ms > 0 on a live system; a
+	 * test's table returns recorded answers instead. */
+	int (*router_ask)(void *ud, const struct router_query *q, char **json, size_t *len,
+			  char *why, size_t whylen);
 	void *ud;
 };
 

@@ -136,6 +136,23 @@ static int fx_neigh_dump(void *ud, int family, void **buf, size_t *len, char *wh
 	return 0;
 }
 
+/* The router's answers recorded in sys.json "router" (docs/probes/router.md), for the router
+ * probe's network questions: no packet is sent. */
+static int fx_router(void *ud, const struct router_query *q, char **json, size_t *len, char *why,
+		     size_t whylen)
+{
+	(void)q;
+	struct fixture_sys *fs = ud;
+	const json_t *rt = json_object_get(fs->j, "router");
+	if (rt == NULL) {
+		snprintf(why, whylen, "no router answers recorded for this fixture");
+		return MAMORI_ENOENT;
+	}
+	*json = json_dumps(rt, JSON_COMPACT);
+	*len = *json ? strlen(*json) : 0;
+	return *json ? 0 : MAMORI_ENOMEM;
+}
+
 static const char *srcdir(void)
 {
 	const char *s = getenv("MAMORI_SOURCE_DIR");
@@ -236,6 +253,7 @@ static void run_case(const char *name)
 			      .wpa_ctrl_request = fx_wpa_ctrl,
 			      .if_addrs = fx_if_addrs,
 			      .neigh_dump = fx_neigh_dump,
+			      .router_ask = fx_router,
 			      .ud = &fsys};
 	struct facts *facts;
 	if (scan_collect(path, now, &ops, NULL, &facts, &e)) {

@@ -231,10 +231,13 @@ static void test_route4(void **state)
 	/* no default route */
 	assert_int_equal(lan_proc_route_parse(t, (size_t)(strchr(t, '\n') - t) + 1, &r, &bad), 0);
 	assert_false(r.found);
-	static const char badt[] =
-	    "h\neth0\t00000000\t0101A8C0\t0003\t0\t0\tx\t00000000\t0\t0\t0\n";
+	/* One parser with router.c's: the header must be the kernel's. */
+	static const char badt[] = "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\t"
+				   "Window\tIRTT\neth0\t00000000\t0101A8C0\t0003\t0\t0\tx\t00000000\t0\t0\t0\n";
 	assert_int_equal(lan_proc_route_parse(badt, sizeof(badt) - 1, &r, &bad), MAMORI_EPARSE);
 	assert_int_equal(bad, 2);
+	assert_int_equal(lan_proc_route_parse("h\n", 2, &r, &bad), MAMORI_EPARSE);
+	assert_int_equal(bad, 1);
 }
 
 static void test_route6(void **state)

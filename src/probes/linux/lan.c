@@ -18,6 +18,7 @@
 #include "probes/linux/common.h"
 #include "probes/linux/fw_reach.h"
 #include "probes/linux/lan.h"
+#include "probes/linux/router.h"
 #include "probes/linux/probes.h"
 
 void lan_addr_str(int family, const unsigned char *addr, char *out, size_t outlen)
@@ -294,9 +295,6 @@ int lan_rtnl_neigh_parse(const void *buf, size_t len, lan_neigh_fn fn, void *ud,
 
 /* ---- default routes ---- */
 
-#define RTF_UP_ 0x0001
-#define RTF_GATEWAY_ 0x0002
-#define RTF_REJECT_ 0x0200
 
 struct route_walk {
 	struct lan_route *out;
@@ -311,43 +309,34 @@ static void route_take(struct route_walk *w, const struct lan_route *r)
 		*w->out = *r;
 }
 
-static int route4_line(const char *line, size_t len, int lineno, void *ud)
-{
-	struct fields f;
-	split(line, len, &f);
-	if (lineno == 1 || f.n == 0)
-		return 0;
-	if (f.n != 11 || f.more)
-		return MAMORI_EPARSE;
-	unsigned long long dst, gw, flags, mask;
-	long long metric;
-	struct lan_route r = {.found = true, .line = lineno};
-	if (!field_copy(f.p[0], f.l[0], r.ifname, sizeof(r.ifname)) ||
-	    !parse_hex(f.p[1], f.l[1], 8, &dst) || !parse_hex(f.p[2], f.l[2], 8, &gw) ||
-	    !parse_hex(f.p[3], f.l[3], 8, &flags) || !parse_hex(f.p[7], f.l[7], 8, &mask) ||
-	    strn_to_ll(f.p[6], f.l[6], 0, 0xffffffffLL, &metric, NULL))
-		return MAMORI_EPARSE;
-	if (dst != 0 || mask != 0 || !(flags & RTF_UP_) || (flags & RTF_REJECT_))
-		return 0;
-	/* The kernel prints each __be32 with %08X: its bytes in memory are the address. */
-	uint32_t g = (uint32_t)gw;
-	memcpy(r.gw, &g, 4);
-	r.has_gw = (flags & RTF_GATEWAY_) && gw != 0;
-	r.metric = (unsigned long long)metric;
-	route_take(ud, &r);
-	return 0;
-}
-
+/* IPv4: the routes as router.c parses them (one parser of /proc/net/route), then the
+ * default route of the lowest metric, with or without a gateway (a PPP link has none). */
 int lan_proc_route_parse(const char *buf, size_t len, struct lan_route *out, int *bad_line)
 {
+	struct route4 *rt = NULL;
+	size_t n = 0;
+	char why[160];
+	int r = proc_route_parse(buf, len, &rt, &n, bad_line, why, sizeof why);
+	if (r)
+		return r;
 	struct lan_route best = {0};
 	struct route_walk w = {&best, NULL};
-	if (len > LAN_MAX_FILE)
-		return MAMORI_ETOOBIG;
-	int r = for_each_line(buf, len, LAN_MAX_LINE, route4_line, &w, bad_line);
-	if (r == 0)
-		*out = best;
-	return r;
+	for (size_t i = 0; i < n; i++) {
+		const struct route4 *x = &rt[i];
+		if (x->dest != 0 || x->mask != 0 || !(x->flags & ROUTE_F_UP) ||
+		    (x->flags & ROUTE_F_REJECT))
+			continue;
+		struct lan_route c = {.found = true,
+				      .line = x->line,
+				      .has_gw = (x->flags & ROUTE_F_GATEWAY) && x->gateway != 0,
+				      .metric = (unsigned long long)x->metric};
+		memcpy(c.gw, &x->gateway, 4); /* network byte order: the address's bytes */
+		snprintf(c.ifname, sizeof c.ifname, "%s", x->ifname);
+		route_take(&w, &c);
+	}
+	free(rt);
+	*out = best;
+	return 0;
 }
 
 static bool hex_bytes(const char *s, size_t n, unsigned char *out, size_t nbytes)
@@ -381,10 +370,10 @@ static int route6_line(const char *line, size_t len, int lineno, void *ud)
 	    !field_copy(f.p[9], f.l[9], r.ifname, sizeof(r.ifname)))
 		return MAMORI_EPARSE;
 	static const unsigned char zero[16];
-	if (dplen != 0 || splen != 0 || memcmp(dst, zero, 16) != 0 || !(flags & RTF_UP_) ||
-	    (flags & RTF_REJECT_))
+	if (dplen != 0 || splen != 0 || memcmp(dst, zero, 16) != 0 || !(flags & ROUTE_F_UP) ||
+	    (flags & ROUTE_F_REJECT))
 		return 0;
-	r.has_gw = (flags & RTF_GATEWAY_) && memcmp(r.gw, zero, 16) != 0;
+	r.has_gw = (flags & ROUTE_F_GATEWAY) && memcmp(r.gw, zero, 16) != 0;
 	r.metric = metric;
 	route_take(ud, &r);
 	return 0;

@@ -27,6 +27,7 @@ int probe_rdp_collect(struct probe_ctx *ctx);
 int probe_legacy_collect(struct probe_ctx *ctx);
 int probe_tls_collect(struct probe_ctx *ctx);
 int probe_lan_collect(struct probe_ctx *ctx);
+int probe_router_collect(struct probe_ctx *ctx);
 /* @probe-decls: each probe family adds its declaration above this line */
 
 #endif

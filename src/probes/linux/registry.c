@@ -45,6 +45,9 @@ const struct probe probes[] = {
 	 "the home LAN: default route, neighbours (ARP/NDP, --discover sweep), CUPS printers, "
 	 "which neighbours the nftables ruleset lets in",
 	 true},
+	{"router", "linux", probe_router_collect,
+	 "the default gateway; with network probes on, its UPnP IGD (port mappings, model) and admin page",
+	 true},
 	/* @probe-table: each probe family adds its row above this line (early: see probe.h) */
 };
 

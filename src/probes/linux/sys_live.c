@@ -30,6 +30,7 @@
 #include "core/buf.h"
 #include "probes/linux/common.h"
 #include "probes/linux/lan.h"
+#include "probes/linux/router.h"
 
 static int live_nft(void *ud, char **json, size_t *len, char *why, size_t whylen)
 {
@@ -547,6 +548,7 @@ static const struct sys_ops live_ops = {
 	.if_addrs = live_if_addrs,
 	.neigh_dump = live_neigh_dump,
 	.lan_sweep = live_lan_sweep,
+	.router_ask = router_ask_live,
 };
 
 const struct sys_ops *sys_ops_live(void)
