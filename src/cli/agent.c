@@ -178,7 +178,8 @@ int agent_scan(const char *const *policies, size_t npolicies, json_t **out, stru
 	struct findings *fs = NULL;
 	struct scan_session *session;
 	long long now = (long long)time(NULL);
-	int rc = scan_begin("/", now, sys_ops_live(), NULL, &session, e);
+	/* The home network's facts go to the server too (docs/lan.md). */
+	int rc = scan_begin_net("/", now, sys_ops_live(), NULL, NET_WAIT_DEFAULT_MS, false, &session, e);
 	if (rc)
 		return rc;
 	/* the catalog loads while the early probes' threads run, as in mamori scan */

@@ -85,10 +85,10 @@ static const char scan_help[] =
 	"                               of an image as of a date, and reproducible tests)\n"
 	"      --no-color               no colours even on a terminal\n"
 	"  -v, --verbose                also list the checks that pass\n"
-	"      --net-wait MS            let the network probes (router, lan) send and wait\n"
-	"                               up to MS milliseconds for answers (default 0: off)\n"
-	"      --discover               with --net-wait: also sweep the PC's own IPv4\n"
-	"                               subnet for neighbours (at most /22, 200 a second)\n";
+	"      --net-wait MS            how long the network probes wait for the home router's\n"
+	"                               UPnP answer (default 300; 0: send nothing on the LAN)\n"
+	"      --discover               also sweep the PC's own IPv4 subnet for neighbours\n"
+	"                               (at most /22, 200 a second)\n";
 
 struct common {
 	const char *root, *only, *lang, *catalog, *probe, *out;
@@ -101,7 +101,7 @@ struct common {
 
 static int do_scan(int argc, char **argv, bool facts_only)
 {
-	struct common o = {.root = "/", .now = (long long)time(NULL)};
+	struct common o = {.root = "/", .now = (long long)time(NULL), .net_wait_ms = NET_WAIT_DEFAULT_MS};
 	const char *format = "text", *html = NULL;
 	enum severity fail_on = SEV_LOW;
 	bool color = true, verbose = false;
@@ -178,7 +178,7 @@ static int do_scan(int argc, char **argv, bool facts_only)
 	int rc = EXIT_ERROR;
 	struct scan_session *session;
 	if (o.discover && o.net_wait_ms == 0) {
-		fprintf(stderr, "mamori: --discover needs --net-wait MS (the time to wait for answers)\n");
+		fprintf(stderr, "mamori: --discover needs the network probes (--net-wait above 0)\n");
 		return EXIT_ERROR;
 	}
 	if (scan_begin_net(o.root, o.now, sys_ops_live(), o.probe, o.net_wait_ms, o.discover,

@@ -30,6 +30,9 @@ int scan_collect(const char *root, long long now, const struct sys_ops *sys,
 struct scan_session;
 int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	       const char *only_probes, struct scan_session **out, struct errbuf *e);
+/* How long scan, push and agent let the router probe wait for a UPnP answer: a router that
+ * answers does so within tens of milliseconds, one that refuses says so at once (docs/lan.md). */
+#define NET_WAIT_DEFAULT_MS 300
 /* scan_begin with the network probes' settings (probe_ctx net_wait_ms, net_discover). */
 int scan_begin_net(const char *root, long long now, const struct sys_ops *sys,
 		   const char *only_probes, unsigned net_wait_ms, bool net_discover,

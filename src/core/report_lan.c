@@ -89,7 +89,7 @@ static void router_section(struct lan_out *o)
 		line_fact(o, M_LAN_EXTERNAL, "router.external_address");
 	const json_t *maps = fact_value(o, "router.port_mappings", &why);
 	const json_t *risky =
-	    o->r->policy ? json_object_get(o->r->policy->params, "router.risky_ports") : NULL;
+	    o->r->policy ? json_object_get(o->r->policy->params, "router_risky_ports") : NULL;
 	if (json_is_array(maps)) {
 		out(o, "  %s:\n", m(o, M_LAN_MAPPINGS));
 		if (json_array_size(maps) == 0)

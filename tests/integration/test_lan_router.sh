@@ -120,22 +120,22 @@ home_isp_reset "lr$$s"
 [ "$(home_isp_packets "lr$$s")" = 0 ] || fail "the isp's counter was not reset"
 ok "every link stays inside this run's namespaces; the PC routes only to its LAN and the router"
 
-# --- network probes off: not one packet --------------------------------------------------------
+# --- network probes off (--net-wait 0): not one packet --------------------------------------------------------
 home_exec "lr$$s" pc nft -f - <<'EOF' || fail "nft counter in the PC"
 table ip sent {
 	chain out { type filter hook output priority 0; policy accept; counter; }
 }
 EOF
 sent() { home_exec "lr$$s" pc nft list chain ip sent out | grep -o 'packets [0-9]*' | cut -d' ' -f2; }
-facts "lr$$s" "$WORK/off.json" >/dev/null
-[ "$(sent)" = 0 ] || fail "mamori facts without --net-wait sent $(sent) packet(s)"
+facts "lr$$s" "$WORK/off.json" --net-wait 0 >/dev/null
+[ "$(sent)" = 0 ] || fail "mamori facts --net-wait 0 sent $(sent) packet(s)"
 check "$WORK/off.json" - <<'EOF'
 eq(val("router.gateway"), "192.168.77.1", "gateway")
 for n in ("upnp_igd", "external_address", "port_mappings", "device", "admin_plain_http", "admin_url"):
     eq(f["router." + n].get("unknown"), "not asked: network probes are off", n)
 EOF
-home_exec "lr$$s" pc "$MAMORI" scan --format json --only router-exposure >"$WORK/off-scan.json" 2>/dev/null
-[ "$(sent)" = 0 ] || fail "mamori scan without --net-wait sent $(sent) packet(s)"
+home_exec "lr$$s" pc "$MAMORI" scan --format json --net-wait 0 --only router-exposure >"$WORK/off-scan.json" 2>/dev/null
+[ "$(sent)" = 0 ] || fail "mamori scan --net-wait 0 sent $(sent) packet(s)"
 check "$WORK/off.json" "$WORK/off-scan.json" <<'EOF'
 for c in ("router-no-risky-port-mappings", "router-upnp-off", "router-admin-not-plain-http"):
     eq(v[c]["status"], "unknown", c)

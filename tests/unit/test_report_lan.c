@@ -19,7 +19,7 @@
 /* min_len: the guide fixture's profiles name it. */
 static const char params_yaml[] =
     "params:\n  min_len:\n    default: 12\n    source: CSAJ 6.1.2\n    en: Minimum length\n"
-    "    ja: 最小文字数\n  router.risky_ports:\n    default: [23, 445, 12345]\n    source: CSAJ "
+    "    ja: 最小文字数\n  router_risky_ports:\n    default: [23, 445, 12345]\n    source: CSAJ "
     "5.2\n"
     "    en: Ports never to open\n    ja: 開けてはならないポート\n";
 
