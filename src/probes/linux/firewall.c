@@ -1075,25 +1075,37 @@ static int nj_collect(struct nj *nj, const json_t *arr, char *why, size_t whylen
 	return 0;
 }
 
-int fw_nft_json_parse(const char *buf, size_t len, struct fw_summary *out, char *why, size_t whylen)
+int fw_nft_json_load(const char *buf, size_t len, size_t max, json_t **root, const json_t **arr,
+		     char *why, size_t whylen)
 {
-	if (len > FW_NFT_JSON_MAX) {
-		snprintf(why, whylen, "ruleset larger than %u bytes", FW_NFT_JSON_MAX);
+	if (len > max) {
+		snprintf(why, whylen, "ruleset larger than %zu bytes", max);
 		return MAMORI_ETOOBIG;
 	}
 	json_error_t je;
-	json_t *root = json_loadb(buf, len, 0, &je);
-	if (root == NULL) {
+	*root = json_loadb(buf, len, 0, &je);
+	if (*root == NULL) {
 		snprintf(why, whylen, "malformed JSON at line %d column %d: %s", je.line, je.column,
 			 je.text);
 		return MAMORI_EPARSE;
 	}
-	const json_t *arr = json_object_get(root, "nftables");
-	if (!json_is_array(arr)) {
-		json_decref(root);
+	*arr = json_object_get(*root, "nftables");
+	if (!json_is_array(*arr)) {
+		json_decref(*root);
+		*root = NULL;
 		snprintf(why, whylen, "expected an object with an \"nftables\" array");
 		return MAMORI_EPARSE;
 	}
+	return 0;
+}
+
+int fw_nft_json_parse(const char *buf, size_t len, struct fw_summary *out, char *why, size_t whylen)
+{
+	json_t *root;
+	const json_t *arr;
+	int lr = fw_nft_json_load(buf, len, FW_NFT_JSON_MAX, &root, &arr, why, whylen);
+	if (lr)
+		return lr;
 	struct nj nj = {0};
 	int r = nj_collect(&nj, arr, why, whylen);
 	if (r == 0) {

@@ -5,6 +5,7 @@
 #ifndef MAMORI_LINUX_FIREWALL_H
 #define MAMORI_LINUX_FIREWALL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,6 +29,12 @@ struct fw_summary {
 	size_t input_chains; /* input-hook filter base chains seen (ip, ip6, inet) */
 	char backend[32];    /* "nftables", "iptables-nft", "ufw", "firewalld", "none" */
 };
+
+/* Loads `nft -j list ruleset` output (at most max bytes): *root, which the caller releases,
+ * and its "nftables" array in *arr. Returns 0, MAMORI_ETOOBIG or MAMORI_EPARSE (why says line
+ * and column). Shared by this family and fw_reach.c. */
+int fw_nft_json_load(const char *buf, size_t len, size_t max, json_t **root, const json_t **arr,
+		     char *why, size_t whylen);
 
 /* Parses `nft -j list ruleset` output and decides, per address family, whether inbound
  * traffic is denied by default. Returns 0, MAMORI_EPARSE (why says line and column),

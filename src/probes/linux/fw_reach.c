@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "probes/linux/firewall.h"
 #include "probes/linux/fw_reach.h"
 
 #define FAM_V4 1u
@@ -279,23 +280,11 @@ static int load_objects(struct fwr_ruleset *rs, const json_t *arr, char *why, si
 
 int fwr_load(const char *buf, size_t len, struct fwr_ruleset **out, char *why, size_t whylen)
 {
-	if (len > FWR_JSON_MAX) {
-		snprintf(why, whylen, "ruleset larger than %u bytes", FWR_JSON_MAX);
-		return MAMORI_ETOOBIG;
-	}
-	json_error_t je;
-	json_t *root = json_loadb(buf, len, 0, &je);
-	if (root == NULL) {
-		snprintf(why, whylen, "malformed JSON at line %d column %d: %s", je.line, je.column,
-			 je.text);
-		return MAMORI_EPARSE;
-	}
-	const json_t *arr = json_object_get(root, "nftables");
-	if (!json_is_array(arr)) {
-		json_decref(root);
-		snprintf(why, whylen, "expected an object with an \"nftables\" array");
-		return MAMORI_EPARSE;
-	}
+	json_t *root;
+	const json_t *arr;
+	int lr = fw_nft_json_load(buf, len, FWR_JSON_MAX, &root, &arr, why, whylen);
+	if (lr)
+		return lr;
 	struct fwr_ruleset *rs = calloc(1, sizeof(*rs));
 	if (rs == NULL) {
 		json_decref(root);
