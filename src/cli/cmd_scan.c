@@ -86,7 +86,7 @@ static const char scan_help[] =
 	"      --no-color               no colours even on a terminal\n"
 	"  -v, --verbose                also list the checks that pass\n"
 	"      --net-wait MS            how long the network probes wait for the home router's\n"
-	"                               UPnP answer (default 300; 0: send nothing on the LAN)\n"
+	"                               UPnP answer (default 1200; 0: send nothing on the LAN)\n"
 	"      --discover               also sweep the PC's own IPv4 subnet for neighbours\n"
 	"                               (at most /22, 200 a second)\n";
 

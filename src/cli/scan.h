@@ -31,8 +31,9 @@ struct scan_session;
 int scan_begin(const char *root, long long now, const struct sys_ops *sys,
 	       const char *only_probes, struct scan_session **out, struct errbuf *e);
 /* How long scan, push and agent let the router probe wait for a UPnP answer: a router that
- * answers does so within tens of milliseconds, one that refuses says so at once (docs/lan.md). */
-#define NET_WAIT_DEFAULT_MS 300
+ * answers usually does so within tens of milliseconds, but may take up to the search's MX of
+ * one second, and only after the whole wait does silence mean "no UPnP" (docs/lan.md). */
+#define NET_WAIT_DEFAULT_MS 1200
 /* scan_begin with the network probes' settings (probe_ctx net_wait_ms, net_discover). */
 int scan_begin_net(const char *root, long long now, const struct sys_ops *sys,
 		   const char *only_probes, unsigned net_wait_ms, bool net_discover,

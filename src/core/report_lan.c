@@ -99,8 +99,11 @@ static void router_section(struct lan_out *o)
 		json_array_foreach(maps, i, mp)
 		{
 			json_int_t ext = json_integer_value(json_object_get(mp, "external_port"));
-			bool bad = json_is_array(risky) && port_listed(risky, ext) &&
-				   !json_is_false(json_object_get(mp, "enabled"));
+			json_int_t in = json_integer_value(json_object_get(mp, "internal_port"));
+			/* As router-no-risky-port-mappings decides: port 0 is every port. */
+			bool bad = !json_is_false(json_object_get(mp, "enabled")) &&
+				   (ext == 0 || (json_is_array(risky) && (port_listed(risky, ext) ||
+									  port_listed(risky, in))));
 			out(o, "    %s %lld -> %s:%lld  %s%s%s\n", str_or(mp, "protocol", "?"),
 			    (long long)ext, str_or(mp, "internal_client", "?"),
 			    (long long)json_integer_value(json_object_get(mp, "internal_port")),

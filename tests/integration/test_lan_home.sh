@@ -74,9 +74,9 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 445)); s.listen(); time.sleep(120)' &
 LISTENER=$!
 home_isp_reset "$U"
-lan "$U" "$WORK/u.en" 1 --discover --wait 1000 --lang en
-lan "$U" "$WORK/u.ja" 1 --discover --wait 1000 --lang ja
-lan "$U" "$WORK/u.json" 1 --wait 1000 --format json
+lan "$U" "$WORK/u.en" 1 --discover --wait 1200 --lang en
+lan "$U" "$WORK/u.ja" 1 --discover --wait 1200 --lang ja
+lan "$U" "$WORK/u.json" 1 --wait 1200 --format json
 kill "$LISTENER" 2>/dev/null
 wait "$LISTENER" 2>/dev/null
 has "$WORK/u.en" "mamori home network report"
@@ -117,7 +117,7 @@ ok "unsafe home: the risky mapping, UPnP, the plain-HTTP admin page and the open
 "$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["facts"]["lan.firewall_fix"]["value"])' \
 	"$WORK/u.json" >"$WORK/fix.nft" || fail "no lan.firewall_fix in the JSON report"
 home_exec "$U" pc nft -f "$WORK/fix.nft" || fail "nft -f the offered rules: $(cat "$WORK/fix.nft")"
-lan "$U" "$WORK/u2.en" 1 --wait 1000 --lang en
+lan "$U" "$WORK/u2.en" 1 --wait 1200 --lang en
 grep -qE "^  $HOME_LAN_SUBNET\.30 +[0-9a-f:]{17} other device +blocked by this PC's firewall" "$WORK/u2.en" ||
 	fail "the TV is not blocked after the fix: $(cat "$WORK/u2.en")"
 grep -qE "^  $HOME_LAN_SUBNET\.1 +[0-9a-f:]{17} router +can reach this PC" "$WORK/u2.en" ||
@@ -138,8 +138,8 @@ table inet filter {
 }
 EOF
 home_isp_reset "$S"
-lan "$S" "$WORK/s.json" 0 --discover --wait 1000 --format json
-lan "$S" "$WORK/s.en" 0 --wait 1000 --lang en
+lan "$S" "$WORK/s.json" 0 --discover --wait 1200 --format json
+lan "$S" "$WORK/s.en" 0 --wait 1200 --lang en
 verdicts "$WORK/s.json" >"$WORK/s.verdicts"
 diff -u - "$WORK/s.verdicts" <<EOF || fail "safe home: verdicts differ"
 firewall-active pass

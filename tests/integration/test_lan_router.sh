@@ -36,7 +36,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 
-WAIT=300 # what `mamori scan` will use: a few hundred milliseconds
+WAIT=1200 # what `mamori scan` uses: silence before that proves nothing
 
 # up NAME ARGS...: a home of this run (torn down on exit).
 up() {

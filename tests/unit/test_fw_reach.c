@@ -116,6 +116,26 @@ static void test_empty_ruleset(void **state)
 	fwr_free(rs);
 }
 
+/* A dormant table's chains are not on their hooks: its policy drop keeps nobody out. */
+static void test_dormant_table(void **state)
+{
+	(void)state;
+	static const char json[] =
+	    "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"t\",\"handle\":1,"
+	    "\"flags\":[\"dormant\"]}},{\"chain\":{\"family\":\"inet\",\"table\":\"t\","
+	    "\"name\":\"input\",\"handle\":1,\"type\":\"filter\",\"hook\":\"input\","
+	    "\"prio\":0,\"policy\":\"drop\"}}]}";
+	struct fwr_ruleset *rs = load_text(json);
+	EXPECT(rs, FWR_OPEN, "no IPv4 input chain filters", "192.168.78.30", "tcp", 22);
+	fwr_free(rs);
+	char awake[sizeof json];
+	memcpy(awake, json, sizeof json);
+	memcpy(strstr(awake, "[\"dormant\"]"), "[\"owner\"  ]", 11);
+	rs = load_text(awake);
+	EXPECT(rs, FWR_BLOCKED, NULL, "192.168.78.30", "tcp", 22);
+	fwr_free(rs);
+}
+
 static void test_ufw_like(void **state)
 {
 	(void)state;
@@ -451,6 +471,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_debian_default),
 	    cmocka_unit_test(test_empty_ruleset),
+	    cmocka_unit_test(test_dormant_table),
 	    cmocka_unit_test(test_ufw_like),
 	    cmocka_unit_test(test_firewalld_like),
 	    cmocka_unit_test(test_allowlist),

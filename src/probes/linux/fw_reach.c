@@ -70,6 +70,26 @@ static const char *jstr(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+/* Whether the table has the dormant flag ("flags": "dormant" or ["dormant", ...]). */
+static bool table_dormant(const json_t *arr, const char *family, const char *name)
+{
+	size_t i;
+	const json_t *it;
+	json_array_foreach(arr, i, it)
+	{
+		const json_t *t = json_object_get(it, "table");
+		if (t == NULL || !eq(jstr(t, "family"), family) || !eq(jstr(t, "name"), name))
+			continue;
+		const json_t *fl = json_object_get(t, "flags");
+		if (eq(json_string_value(fl), "dormant"))
+			return true;
+		size_t k;
+		const json_t *f;
+		json_array_foreach(fl, k, f) if (eq(json_string_value(f), "dormant")) return true;
+	}
+	return false;
+}
+
 static unsigned fam_of(const char *f)
 {
 	return eq(f, "ip") ? FAM_V4 : eq(f, "ip6") ? FAM_V6 : eq(f, "inet") ? FAM_V4 | FAM_V6 : 0;
@@ -219,7 +239,9 @@ static int load_objects(struct fwr_ruleset *rs, const json_t *arr, char *why, si
 		}
 		ch->fam = fam_of(ch->family);
 		const char *type = jstr(c, "type"), *hook = jstr(c, "hook");
-		if (ch->fam && (eq(type, "filter") || eq(type, "nat")))
+		/* A dormant table's chains are not attached to their hooks. */
+		if (ch->fam && (eq(type, "filter") || eq(type, "nat")) &&
+		    !table_dormant(arr, ch->family, ch->table))
 			ch->hook = eq(hook, "prerouting") ? HOOK_PRE
 				   : eq(hook, "input")	  ? HOOK_INPUT
 							  : 0;

@@ -239,6 +239,10 @@ int http_url_parse(const char *url, struct http_url *out)
 {
 	if (url_kind(url) != URL_HTTP || strncmp(url + 4, "://", 3) != 0)
 		return MAMORI_EINVAL;
+	/* No fragment: libminiupnpc's own URL parser would take "1.2.3.4#x" as the host name
+	 * and look it up in the DNS, off the LAN. */
+	if (strchr(url, '#') != NULL)
+		return MAMORI_EINVAL;
 	const char *h = url + 7;
 	size_t hl = strcspn(h, ":/?#");
 	struct http_url u = {.port = 80};
@@ -939,11 +943,16 @@ static enum admin_verdict admin_judge(const json_t *start, const char **url, con
 		return ADMIN_PLAIN;
 	}
 	if (st >= 300 && st < 400 && loc && loc[0]) {
-		if (url_kind(loc) == URL_HTTPS)
+		/* Only a move to HTTPS takes the page off plain HTTP; a redirect elsewhere over
+		 * http:// (a vendor host name, another hop) leaves it undecided. */
+		if (url_kind(loc) == URL_HTTPS) {
 			*https = loc;
-		snprintf(note, notelen, "%s redirects (%d) to %s%s", *url, (int)st, loc,
-			 *https ? "" : " (not followed)");
-		return ADMIN_NOT;
+			snprintf(note, notelen, "%s redirects (%d) to %s", *url, (int)st, loc);
+			return ADMIN_NOT;
+		}
+		snprintf(note, notelen, "%s redirects (%d) to %s, not to HTTPS (not followed)",
+			 *url, (int)st, loc);
+		return ADMIN_UNKNOWN;
 	}
 	snprintf(note, notelen, "%s answered %d%s", *url, (int)st,
 		 st >= 200 && st < 300 ? " with no content" : "");
@@ -1046,6 +1055,18 @@ int router_record(struct facts *f, const struct router_query *q, const json_t *a
 		char reason[400];
 		snprintf(reason, sizeof(reason), "the UPnP search on %s failed: %s", q->ifname,
 			 serr ? serr : "no SSDP answers recorded");
+		r = router_record_unknown(f, src, reason);
+		if (r)
+			return r;
+	} else if ((igd == NULL || json_is_null(igd)) &&
+		   json_integer_value(json_object_get(answers, "wait_ms")) < ROUTER_SURE_WAIT_MS) {
+		/* Devices may delay their answer up to the search's MX (1 s): silence within a
+		 * shorter wait proves nothing, and a "UPnP is off" pass would be a guess. */
+		char reason[300];
+		snprintf(reason, sizeof(reason),
+			 "no UPnP answer on %s within %lld ms, too short to be sure (a router may "
+			 "take a second; mamori lan waits 2 s)",
+			 q->ifname, (long long)json_integer_value(json_object_get(answers, "wait_ms")));
 		r = router_record_unknown(f, src, reason);
 		if (r)
 			return r;

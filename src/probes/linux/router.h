@@ -144,6 +144,9 @@ int igd_desc_parse(const char *buf, size_t len, struct igd_desc *out, char *why,
 /* ---- the network, and the facts from what it said ---- */
 
 #define ROUTER_MAX_SUBNETS 8
+/* The shortest wait after which silence means "no UPnP IGD": the search asks for answers
+ * within MX = 1 s, and devices spread them over that second. */
+#define ROUTER_SURE_WAIT_MS 1200
 #define ROUTER_MAX_MAPPINGS 1024
 
 /* What the probe asks sys_ops->router_ask for. */

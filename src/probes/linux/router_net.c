@@ -182,9 +182,11 @@ static int ssdp_search(const struct router_query *q, struct ssdp_found *best, js
 			continue;
 		if (pr <= 0)
 			continue;
+		/* The gateway refusing the unicast copy does not end the wait: a UPnP daemon
+		 * bound to the multicast group alone refuses it and still answers the search. */
 		if ((p.revents & POLLERR) && gateway_refused(fd, q->gw)) {
 			refused = true;
-			break;
+			continue;
 		}
 		if (!(p.revents & POLLIN))
 			continue;
@@ -452,9 +454,14 @@ static int igd_ask(const struct http_url *loc, const char *loc_s, const char *xm
 	/* URLBase or a control URL could name any host: never follow one off the IGD */
 	if (urls.controlURL == NULL || http_url_parse(urls.controlURL, &cu) ||
 	    cu.addr != loc->addr) {
-		char e[400];
-		snprintf(e, sizeof(e), "its control URL %.300s is not on the IGD's address %s",
-			 urls.controlURL ? urls.controlURL : "(none)", loc->host);
+		char e[400], shown[301];
+		/* The URL is a LAN device's text: no control character reaches a terminal. */
+		snprintf(shown, sizeof shown, "%s", urls.controlURL ? urls.controlURL : "(none)");
+		for (char *c = shown; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
+				*c = '?';
+		snprintf(e, sizeof(e), "its control URL %s is not on the IGD's address %s", shown,
+			 loc->host);
 		FreeUPNPUrls(&urls);
 		return json_object_set_new(ctl, "error", json_string_lossy(e)) ? MAMORI_ENOMEM : 0;
 	}

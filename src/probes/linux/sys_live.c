@@ -263,6 +263,13 @@ static int live_wpa_ctrl(void *ud, int rootfd, const char *path, const char *cmd
 		snprintf(why, whylen, "%s: not a socket", path);
 		goto out;
 	}
+	/* wpa_supplicant runs as root; a socket someone else made could say anything. */
+	if (st.st_uid != 0) {
+		r = MAMORI_EACCES;
+		snprintf(why, whylen, "%s: not owned by root (uid %u): not wpa_supplicant's",
+			 path, (unsigned)st.st_uid);
+		goto out;
+	}
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, name);
 	if (n < 0 || (size_t)n >= sizeof(sa.sun_path)) {
