@@ -250,8 +250,11 @@ static int load_objects(struct fwr_ruleset *rs, const json_t *arr, char *why, si
 		ch->policy_drop = eq(jstr(c, "policy"), "drop");
 		rs->nchains++;
 	}
-	qsort(rs->chains, rs->nchains, sizeof(*rs->chains), cmp_chain);
-	qsort(rs->sets, rs->nsets, sizeof(*rs->sets), cmp_set);
+	/* qsort may not be given NULL, which an empty array can be */
+	if (rs->nchains > 1)
+		qsort(rs->chains, rs->nchains, sizeof(*rs->chains), cmp_chain);
+	if (rs->nsets > 1)
+		qsort(rs->sets, rs->nsets, sizeof(*rs->sets), cmp_set);
 	json_array_foreach(arr, i, it)
 	{
 		const json_t *r = json_object_get(it, "rule");
@@ -278,7 +281,8 @@ static int load_objects(struct fwr_ruleset *rs, const json_t *arr, char *why, si
 		const json_t *h = json_object_get(r, "handle");
 		w->handle = json_is_integer(h) ? (long long)json_integer_value(h) : -1;
 	}
-	qsort(rs->rules, rs->nrules, sizeof(*rs->rules), cmp_rule);
+	if (rs->nrules > 1)
+		qsort(rs->rules, rs->nrules, sizeof(*rs->rules), cmp_rule);
 	for (size_t k = 0; k < rs->nrules;) {
 		struct wchain *ch = &rs->chains[rs->rules[k].chain];
 		ch->first = k;
@@ -293,7 +297,8 @@ static int load_objects(struct fwr_ruleset *rs, const json_t *arr, char *why, si
 	for (size_t k = 0; k < rs->nchains; k++)
 		if (rs->chains[k].hook)
 			keys[rs->nbase++] = (struct base_key){&rs->chains[k], k};
-	qsort(keys, rs->nbase, sizeof(*keys), cmp_base);
+	if (rs->nbase > 1)
+		qsort(keys, rs->nbase, sizeof(*keys), cmp_base);
 	for (size_t k = 0; k < rs->nbase; k++)
 		rs->base[k] = keys[k].idx;
 	free(keys);

@@ -1283,7 +1283,8 @@ static int fw_prepare(struct probe_ctx *ctx, struct fw *fw)
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (!ls[i].loopback)
 			port_add(fw, strcmp(ls[i].proto, "udp") == 0 ? 17 : 6, ls[i].port, true);
-	qsort(fw->ports, fw->nports, sizeof(fw->ports[0]), cmp_port);
+	if (fw->nports > 1) /* qsort may not be given NULL, even for nothing */
+		qsort(fw->ports, fw->nports, sizeof(fw->ports[0]), cmp_port);
 
 	if (ctx->sys->nft_ruleset_json == NULL) {
 		snprintf(fw->unk, sizeof(fw->unk), "the live nftables ruleset cannot be read here");
@@ -1549,7 +1550,8 @@ static int read_neighbours(struct done_ctx *d)
 			return 0;
 		}
 	}
-	qsort(d->nl.v, d->nl.n, sizeof(*d->nl.v), cmp_nb);
+	if (d->nl.n > 1) /* no neighbours: v is NULL, which qsort may not be given */
+		qsort(d->nl.v, d->nl.n, sizeof(*d->nl.v), cmp_nb);
 	int n =
 	    snprintf(d->neigh_note, sizeof(d->neigh_note),
 		     "%zu IPv4 and %zu IPv6 neighbour(s) on %s that answered, in its subnets%s; "
