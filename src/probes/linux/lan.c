@@ -1121,6 +1121,23 @@ static void plan_sweep(struct probe_ctx *ctx, struct lan *lan)
 
 static int lan_done(struct probe_ctx *ctx, void *arg);
 
+/* Whether ifname is an Ethernet-type link (ARPHRD_ETHER, Wi-Fi included), from
+ * /sys/class/net/IF/type; a link whose type cannot be read counts as one. */
+static bool lan_link_ethernet(struct probe_ctx *ctx, const char *ifname, long long *type)
+{
+	char path[64], *buf, why[128];
+	size_t len;
+	*type = 1;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", ifname);
+	if (rootfs_read(ctx, path, 64, &buf, &len, why, sizeof(why)))
+		return true;
+	const char *s = buf;
+	str_trim(&s, &len);
+	bool ether = strn_to_ll(s, len, 0, 65535, type, NULL) != 0 || *type == 1;
+	free(buf);
+	return ether;
+}
+
 int probe_lan_collect(struct probe_ctx *ctx)
 {
 	if (ctx->sys == NULL || ctx->sys->if_addrs == NULL) {
@@ -1185,6 +1202,18 @@ int probe_lan_collect(struct probe_ctx *ctx)
 		const struct lan_route *d = lan->r4.found ? &lan->r4 : &lan->r6;
 		lan->have_route = d->found;
 		snprintf(lan->ifname, sizeof(lan->ifname), "%s", d->found ? d->ifname : "");
+	}
+	long long ltype;
+	if (r == 0 && lan->have_route && !lan_link_ethernet(ctx, lan->ifname, &ltype)) {
+		/* A VPN or PPP link took the default route: its "neighbours" and subnet say
+		 * nothing about the home LAN, and a pass from them would be a guess. */
+		char why[200];
+		snprintf(why, sizeof(why),
+			 "the default route goes through %s (link type %lld: a tunnel or "
+			 "point-to-point link), so the home LAN is not known",
+			 lan->ifname, ltype);
+		free(lan);
+		return put_all_unknown(ctx, "/proc/net/route", why);
 	}
 	if (r == 0 && lan->have_route) {
 		struct lan_ifaddr *all = NULL;
