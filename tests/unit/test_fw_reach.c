@@ -136,6 +136,26 @@ static void test_dormant_table(void **state)
 	fwr_free(rs);
 }
 
+/* A DNAT in prerouting (Docker's published port) sends the packet to forward: the input
+ * chain's drop then says nothing, and the port is unknown rather than blocked. */
+static void test_dnat_before_drop(void **state)
+{
+	(void)state;
+	struct fwr_ruleset *rs = load_text(
+	    "{\"nftables\":["
+	    "{\"chain\":{\"family\":\"ip\",\"table\":\"nat\",\"name\":\"prerouting\",\"handle\":1,"
+	    "\"type\":\"nat\",\"hook\":\"prerouting\",\"prio\":-100,\"policy\":\"accept\"}},"
+	    "{\"chain\":{\"family\":\"inet\",\"table\":\"filter\",\"name\":\"input\",\"handle\":1,"
+	    "\"type\":\"filter\",\"hook\":\"input\",\"prio\":0,\"policy\":\"drop\"}},"
+	    "{\"rule\":{\"family\":\"ip\",\"table\":\"nat\",\"chain\":\"prerouting\",\"handle\":2,"
+	    "\"expr\":[{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"tcp\","
+	    "\"field\":\"dport\"}},\"right\":8080}},{\"dnat\":{\"addr\":\"172.17.0.2\",\"port\":80}}]}}]}");
+	EXPECT(rs, FWR_UNKNOWN, "statement dnat cannot be evaluated", "192.168.78.30",
+	       "tcp", 8080);
+	EXPECT(rs, FWR_BLOCKED, NULL, "192.168.78.30", "tcp", 22); /* the DNAT does not match */
+	fwr_free(rs);
+}
+
 static void test_ufw_like(void **state)
 {
 	(void)state;
@@ -472,6 +492,7 @@ int main(void)
 	    cmocka_unit_test(test_debian_default),
 	    cmocka_unit_test(test_empty_ruleset),
 	    cmocka_unit_test(test_dormant_table),
+	    cmocka_unit_test(test_dnat_before_drop),
 	    cmocka_unit_test(test_ufw_like),
 	    cmocka_unit_test(test_firewalld_like),
 	    cmocka_unit_test(test_allowlist),

@@ -367,6 +367,7 @@ struct ev {
 	char why[3][320];
 	char cause[320]; /* the first unevaluable match that split the walk */
 	char what[96];	 /* set by the evaluators: what could not be evaluated */
+	char rewrite[200]; /* a path met a statement that may rewrite or divert the packet */
 };
 
 #define OUT_ACCEPT 1u
@@ -1185,6 +1186,9 @@ static bool apply(struct ev *ev, const struct rule_ev *re, const struct wrule *r
 	case E_UNK:
 		snprintf(text, sizeof(text), "%s: %s cannot be evaluated", name,
 			 re->what[0] ? re->what : "a statement");
+		/* dnat, redirect, tproxy...: the packet may never reach the later chains */
+		if (ev->rewrite[0] == '\0' && (!re->what[0] || strncmp(re->what, "statement ", 10) == 0))
+			snprintf(ev->rewrite, sizeof(ev->rewrite), "%.190s", text);
 		outcome(ev, OUT_UNK, text);
 		return true;
 	case E_JUMP:
@@ -1306,7 +1310,7 @@ int fwr_eval(const struct fwr_ruleset *rs, const struct fwr_packet *p, struct fw
 	ev->rs = rs;
 	ev->p = p;
 	bool all_accept = true, blocked = false;
-	char accepted[320] = "", unknown[320] = "";
+	char accepted[320] = "", unknown[320] = "", rewritten[200] = "";
 	size_t seen = 0;
 	for (size_t k = 0; k < rs->nbase && !blocked; k++) {
 		const struct wchain *c = &rs->chains[rs->base[k]];
@@ -1327,8 +1331,18 @@ int fwr_eval(const struct fwr_ruleset *rs, const struct fwr_packet *p, struct fw
 			all_accept = false;
 			continue;
 		}
+		ev->rewrite[0] = '\0';
 		walk(ev, stk, 0, rs->base[k], 0, 0);
-		if (ev->bits == OUT_DROP) {
+		if (ev->bits == OUT_DROP && rewritten[0]) {
+			/* An earlier chain may have sent the packet elsewhere (a DNAT to a
+			 * container goes to forward): this drop may never see it. */
+			all_accept = false;
+			if (unknown[0] == '\0')
+				snprintf(unknown, sizeof(unknown),
+					 "%.110s, and an earlier chain may rewrite or divert the packet "
+					 "(%.110s)",
+					 ev->why[1], rewritten);
+		} else if (ev->bits == OUT_DROP) {
 			blocked = true;
 			snprintf(out->why, sizeof(out->why), "%s", ev->why[1]);
 		} else if (ev->bits == OUT_ACCEPT) {
@@ -1339,6 +1353,8 @@ int fwr_eval(const struct fwr_ruleset *rs, const struct fwr_packet *p, struct fw
 				snprintf(unknown, sizeof(unknown), "%s",
 					 ev->cause[0] ? ev->cause : ev->why[2]);
 		}
+		if (rewritten[0] == '\0' && ev->rewrite[0] != '\0')
+			snprintf(rewritten, sizeof(rewritten), "%s", ev->rewrite);
 	}
 	if (blocked)
 		out->verdict = FWR_BLOCKED;
