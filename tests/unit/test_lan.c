@@ -489,6 +489,14 @@ static void test_fix(void **state)
 	assert_null(strstr(fix, "ip6"));
 	assert_null(strstr(fix, "icmpv6"));
 	free(fix);
+	/* Two addresses in one subnet (a stable and a temporary IPv6 address, say) give one
+	 * element: nft refuses an anonymous set that holds one interval twice. */
+	const struct lan_host s2[] = {host("10.0.0.77", 24), host("10.0.0.78", 24),
+				      host("fd00::1:2", 64), host("fd00::abcd", 64), host("fe80::", 10)};
+	assert_int_equal(lan_firewall_fix("eth0", a4, 1, s2, 5, NULL, 0, &fix), 0);
+	assert_non_null(strstr(fix, "\t\tiifname \"eth0\" ip saddr 10.0.0.0/24 drop\n"));
+	assert_non_null(strstr(fix, "\t\tiifname \"eth0\" ip6 saddr { fd00::/64, fe80::/10 } drop\n"));
+	free(fix);
 }
 
 int main(void)

@@ -720,12 +720,37 @@ static void net_of(const struct lan_host *h, unsigned char out[16])
 	}
 }
 
+/* The address (or, with prefixes, the network) that h stands for in a rule. */
+static void fix_key(const struct lan_host *h, bool prefixes, unsigned char out[16])
+{
+	if (prefixes)
+		net_of(h, out);
+	else
+		memcpy(out, h->addr, 16);
+}
+
+/* Whether an earlier host of the family stands for the same element: nft refuses an anonymous
+ * set with one interval twice (two addresses of one subnet give one prefix). */
+static bool fix_seen(const struct lan_host *h, size_t i, int fam, bool prefixes)
+{
+	unsigned char a[16], b[16];
+	fix_key(&h[i], prefixes, a);
+	for (size_t j = 0; j < i; j++) {
+		if (h[j].family != fam || (prefixes && h[j].prefix != h[i].prefix))
+			continue;
+		fix_key(&h[j], prefixes, b);
+		if (memcmp(a, b, fam == 4 ? 4 : 16) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int fix_hosts(struct buf *b, const char *sel, const struct lan_host *h, size_t n, int fam,
 		     bool prefixes, const char *verdict, const char *ifname)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < n; i++)
-		count += h[i].family == fam;
+		count += h[i].family == fam && !fix_seen(h, i, fam, prefixes);
 	if (count == 0)
 		return 0;
 	int r =
@@ -733,13 +758,12 @@ static int fix_hosts(struct buf *b, const char *sel, const struct lan_host *h, s
 		       prefixes ? "\" " : "", sel, count > 1 ? "{ " : "");
 	size_t k = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		if (h[i].family != fam)
+		if (h[i].family != fam || fix_seen(h, i, fam, prefixes))
 			continue;
 		char a[64];
 		unsigned char net[16];
-		if (prefixes)
-			net_of(&h[i], net);
-		lan_addr_str(fam, prefixes ? net : h[i].addr, a, sizeof(a));
+		fix_key(&h[i], prefixes, net);
+		lan_addr_str(fam, net, a, sizeof(a));
 		r = buf_printf(b, "%s%s", k++ ? ", " : "", a);
 		if (r == 0 && prefixes)
 			r = buf_printf(b, "/%u", h[i].prefix);
