@@ -235,3 +235,34 @@ home_down() {
 	done
 	return 0
 }
+
+# ---- for the test scripts -------------------------------------------------------------------
+# home_test_begin TOOL...: skips the test (77) without root or one of the tools; sets WORK, the
+# fail/ok reporters, and a trap that tears down every home made with `up` and removes WORK.
+home_test_begin() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
+	local b
+	for b in "$@"; do
+		command -v "$b" >/dev/null || { echo "SKIP: $b is not installed"; exit 77; }
+	done
+	WORK=$(mktemp -d)
+	HOMES=()
+	trap home_test_cleanup EXIT
+}
+
+home_test_cleanup() {
+	local h
+	for h in "${HOMES[@]}"; do home_down "$h"; done
+	rm -rf "$WORK"
+}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+
+# up NAME ARGS...: a home of this run (torn down on exit).
+up() {
+	local name=$1
+	shift
+	HOMES+=("$name")
+	home_up "$name" "$@" || fail "home_up $name $*"
+}

@@ -15,32 +15,11 @@ MAMORI=$1
 PYTHON=${2:-python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
-for b in ip nft miniupnpd upnpc; do
-	command -v "$b" >/dev/null || { echo "SKIP: $b is not installed"; exit 77; }
-done
-
-WORK=$(mktemp -d)
-HOMES=()
-cleanup() {
-	local h
-	for h in "${HOMES[@]}"; do home_down "$h"; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 # shellcheck source=home_lan.sh
 . "$HERE/home_lan.sh"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { echo "ok: $*"; }
+home_test_begin ip nft miniupnpd upnpc
 has() { grep -qF -- "$2" "$1" || fail "$1 lacks \"$2\":
 $(cat "$1")"; }
-
-up() {
-	local name=$1
-	shift
-	HOMES+=("$name")
-	home_up "$name" "$@" || fail "home_up $name $*"
-}
 
 # lan NAME OUT RC ARGS...: mamori lan in the PC's namespace; its exit status must be RC.
 lan() {

@@ -18,33 +18,11 @@ MAMORI=$1
 PYTHON=${2:-python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
-for b in ip nft miniupnpd upnpc; do
-	command -v "$b" >/dev/null || { echo "SKIP: $b is not installed"; exit 77; }
-done
-
-WORK=$(mktemp -d)
-HOMES=()
-cleanup() {
-	local h
-	for h in "${HOMES[@]}"; do home_down "$h"; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 # shellcheck source=home_lan.sh
 . "$HERE/home_lan.sh"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { echo "ok: $*"; }
+home_test_begin ip nft miniupnpd upnpc
 
 WAIT=1200 # what `mamori scan` uses: silence before that proves nothing
-
-# up NAME ARGS...: a home of this run (torn down on exit).
-up() {
-	local name=$1
-	shift
-	HOMES+=("$name")
-	home_up "$name" "$@" || fail "home_up $name $*"
-}
 
 # map NAME HOST EXT PROTO DESC: HOST asks the router for a mapping of EXT to itself, through
 # the IGD's description URL (upnpc's own discovery would wait 2 s).
@@ -221,7 +199,7 @@ while True:
 EOF2
 home_exec "lr$$s" printer "$PYTHON" "$WORK/fake_igd.py" 192.168.77.20 198.51.100.1 >"$WORK/fake.log" 2>&1 &
 FAKE=$!
-trap 'kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null; cleanup' EXIT
+trap 'kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null; home_test_cleanup' EXIT
 for _ in $(seq 1 50); do grep -q ready "$WORK/fake.log" && break; sleep 0.1; done
 grep -q ready "$WORK/fake.log" || fail "the fake IGD did not start: $(cat "$WORK/fake.log")"
 facts "lr$$s" "$WORK/trap.json" --net-wait "$WAIT" >/dev/null
